@@ -1,0 +1,3 @@
+from hvconsole.cli import main
+
+raise SystemExit(main())

@@ -16,11 +16,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     lab = commands.add_parser("lab", help="the embedded lab of simulated Windows hosts")
     lab_commands = lab.add_subparsers(dest="lab_command", required=True)
-    serve = lab_commands.add_parser("serve", help="serve the lab's hosts over WinRM/PSRP until SIGINT/SIGTERM")
+    serve = lab_commands.add_parser(
+        "serve", help="serve the lab's hosts over WinRM/PSRP until SIGINT/SIGTERM"
+    )
     serve.add_argument("--state", help="state file (default: under the user's data directory)")
     serve.add_argument("--scenario", default="classic", help="scenario for a new lab (default: classic)")
-    serve.add_argument("--speed", type=float, default=1.0, help="lab clock speed (e.g. 10 = ten times real time)")
-    serve.add_argument("--bind", default="127.0.0.11", help="first loopback address; hosts get consecutive ones")
+    serve.add_argument(
+        "--speed", type=float, default=1.0, help="lab clock speed (e.g. 10 = ten times real time)"
+    )
+    serve.add_argument(
+        "--bind", default="127.0.0.11", help="first loopback address; hosts get consecutive ones"
+    )
     serve.add_argument("--port", type=int, default=0, help="port for every host (0 = a free port per host)")
     serve.add_argument("--json", action="store_true", help="print the hosts as one JSON line on stdout first")
     reset = lab_commands.add_parser("reset", help="forget the lab's state (a fresh scenario next start)")

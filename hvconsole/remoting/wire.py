@@ -1,0 +1,93 @@
+"""The seam to pypsrp: a Pipeline onto a pypsrp PowerShell, and pypsrp/requests failures into typed errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+from pypsrp.complex_objects import PSCredential
+from pypsrp.exceptions import AuthenticationError, WinRMError, WinRMTransportError, WSManFaultError
+from pypsrp.powershell import PowerShell
+from pypsrp.serializer import TaggedValue
+
+from hvconsole.remoting.command import Pipeline, PSCredentialValue, Secret, Switch, Value
+from hvconsole.remoting.errors import (
+    AuthenticationFailed,
+    CertificateRejected,
+    ConnectionLost,
+    OperationTimedOut,
+    RemotingError,
+    Unreachable,
+)
+from hvconsole.remoting.settings import ConnectionSettings
+
+_I32 = range(-(2**31), 2**31)
+
+
+def wire_value(value: Value) -> Any:
+    """A parameter value as pypsrp serializes it. Switches go as True, like PowerShell's AddParameter(name)."""
+    if isinstance(value, Switch):
+        return True
+    if isinstance(value, Secret):
+        return TaggedValue("SS", value.reveal())
+    if isinstance(value, PSCredentialValue):
+        return PSCredential(username=value.username, password=value.password.reveal())
+    if isinstance(value, tuple):
+        return [wire_value(v) for v in value]
+    if isinstance(value, int) and not isinstance(value, bool) and value not in _I32:
+        return TaggedValue("I64", value)
+    return value
+
+
+def add_pipeline(ps: PowerShell, pipeline: Pipeline) -> PowerShell:
+    """Add every statement as cmdlets + named parameters (never ``add_script``)."""
+    for statement in pipeline.statements:
+        for command in statement.commands:
+            ps.add_cmdlet(command.name)
+            for name, value in command.parameters:
+                ps.add_parameter(name, wire_value(value))
+        ps.add_statement()
+    return ps
+
+
+def started_nowhere(exc: BaseException) -> bool:
+    """True when a failed Command request cannot have started the pipeline (safe to retry on a new pool)."""
+    if isinstance(exc, WSManFaultError):
+        return True  # the shell refused it, e.g. an unknown ShellId after the endpoint restarted
+    return isinstance(exc, requests.ConnectionError) and not isinstance(exc, requests.ReadTimeout)
+
+
+def translate(exc: BaseException, settings: ConnectionSettings, *, opening: bool) -> RemotingError:
+    """A typed error with a message built here (no password can reach it)."""
+    host, where = (
+        settings.host,
+        f"{settings.address}:{settings.port or ('5986' if settings.https else '5985')}",
+    )
+    if isinstance(exc, RemotingError):
+        return exc
+    if isinstance(exc, AuthenticationError):
+        user = settings.username or "(certificate)"
+        return AuthenticationFailed(f"{where} refused the credentials of {user} ({settings.auth})", host)
+    if isinstance(exc, requests.exceptions.SSLError):
+        reason = (
+            "certificate verify failed" if "CERTIFICATE_VERIFY_FAILED" in str(exc) else "TLS handshake failed"
+        )
+        return CertificateRejected(f"{where}: {reason} (check the CA or cert_validation)", host)
+    if isinstance(exc, requests.ReadTimeout):
+        return OperationTimedOut(f"{where} did not answer within {settings.read_timeout:g} s", host)
+    if isinstance(exc, requests.ConnectTimeout):
+        return Unreachable(f"{where}: no answer within {settings.connect_timeout:g} s", host)
+    if isinstance(exc, requests.ConnectionError | ConnectionError):
+        if opening:
+            return Unreachable(f"{where} is unreachable (connection refused or reset)", host)
+        return ConnectionLost(f"the connection to {where} dropped", host)
+    if isinstance(exc, WSManFaultError):
+        reason = (exc.reason or "").strip()[:200]
+        kind = Unreachable if opening else ConnectionLost
+        return kind(f"{where}: WS-Management fault {exc.code or 0:#x} {reason}".rstrip(), host)
+    if isinstance(exc, WinRMTransportError):
+        kind = Unreachable if opening else ConnectionLost
+        return kind(f"{where}: HTTP {exc.code} from the endpoint", host)
+    if isinstance(exc, WinRMError):
+        return ConnectionLost(f"{where}: {type(exc).__name__}: {str(exc)[:200]}", host)
+    return ConnectionLost(f"{where}: unexpected {type(exc).__name__}", host)

@@ -96,6 +96,16 @@ def end_pipeline_failed(pipeline: ServerPipeline, record: ErrorRecord) -> None:
     pipeline._change_state(PSInvocationState.Failed, error=record)
 
 
+class _CategoryInfo(ErrorCategoryInfo):
+    """CategoryInfo whose message has PowerShell's shape: "ObjectNotFound: (x:String) [Get-Thing], Reason"."""
+
+    def __str__(self) -> str:
+        return (
+            f"{self.Category.name!s}: ({self.TargetName or ''}:{self.TargetType or ''}) "
+            f"[{self.Activity or ''}], {self.Reason or ''}"
+        )
+
+
 def _category(name: str) -> ErrorCategory:
     try:
         return ErrorCategory[name]
@@ -126,7 +136,7 @@ def build_error_record(record: ErrorRec) -> ErrorRecord:
     exception = NETException(Message=record.message, HResult=-2146233087)
     exception.PSObject.type_names = _exception_type_names(record.exception_type)
     short_type = record.exception_type.rsplit(".", 1)[-1]
-    category_info = ErrorCategoryInfo(
+    category_info = _CategoryInfo(
         Category=_category(record.category),
         Activity=record.activity or "",
         Reason=record.reason or short_type,

@@ -5,6 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+
+
+def _add_target_options(parser: argparse.ArgumentParser) -> None:
+    target = parser.add_mutually_exclusive_group()
+    target.add_argument("--lab", action="store_true", help="use the embedded lab even if an inventory exists")
+    target.add_argument("--inventory", type=Path, metavar="FILE", help="inventory file (TOML)")
+    parser.add_argument("--read-only", action="store_true", help="show everything, apply nothing")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -12,7 +20,38 @@ def build_parser() -> argparse.ArgumentParser:
         prog="hvconsole",
         description="Build and run a Hyper-V failover cluster from one keyboard-driven terminal.",
     )
+    _add_target_options(parser)
     commands = parser.add_subparsers(dest="command")
+
+    status = commands.add_parser("status", help="print every host's connection state and identity")
+    _add_target_options(status)
+    status.add_argument("--json", action="store_true", help="one JSON document on stdout")
+
+    hosts = commands.add_parser("hosts", help="add, list and remove hosts of the inventory")
+    hosts.add_argument("--inventory", type=Path, metavar="FILE", help="inventory file (TOML)")
+    host_commands = hosts.add_subparsers(dest="hosts_command", required=True)
+    host_commands.add_parser("list", help="list the inventory's hosts")
+    add = host_commands.add_parser("add", help="add or replace a host")
+    add.add_argument("name")
+    add.add_argument("--address", required=True, help="DNS name or IP address of the host's WinRM listener")
+    add.add_argument("--port", type=int)
+    add.add_argument("--transport", choices=["https", "http"], default="https")
+    add.add_argument(
+        "--auth",
+        choices=["negotiate", "kerberos", "ntlm", "credssp", "basic", "certificate"],
+        default="negotiate",
+    )
+    add.add_argument("--username", help="account to connect with (e.g. CONTOSO\\admin)")
+    add.add_argument("--ca-file", help="CA bundle that signed the host's certificate")
+    add.add_argument(
+        "--no-verify", action="store_true", help="do NOT check the host's certificate (shown as a warning)"
+    )
+    add.add_argument("--group", action="append", default=[], help="add the host to this group (repeatable)")
+    add.add_argument(
+        "--password-stdin", action="store_true", help="read the password from stdin into the keyring"
+    )
+    remove = host_commands.add_parser("remove", help="remove a host")
+    remove.add_argument("name")
 
     lab = commands.add_parser("lab", help="the embedded lab of simulated Windows hosts")
     lab_commands = lab.add_subparsers(dest="lab_command", required=True)
@@ -41,5 +80,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         from hvconsole.lab.serve import run_lab_command
 
         return run_lab_command(args)
-    parser.print_help(sys.stderr)
-    return 2
+    if args.command == "hosts":
+        from hvconsole.commands.hosts import run_hosts_command
+
+        return run_hosts_command(args)
+    if args.command == "status":
+        from hvconsole.commands.status import run_status
+
+        return run_status(args)
+    from hvconsole.commands.console import run_console
+
+    return run_console(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

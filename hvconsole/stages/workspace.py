@@ -1,0 +1,158 @@
+"""The workspace: the inventory, its sessions, credentials and journal, behind one object the UI and CLI use.
+
+No Textual here. Blocking methods (``read_overviews``) run on worker threads; callbacks registered with
+``on_connection_change``/``on_journal`` are called on session threads, so a UI must post them as messages.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from hvconsole.credentials import CredentialStore
+from hvconsole.inventory import HostEntry, Inventory
+from hvconsole.remoting.errors import RemotingError
+from hvconsole.remoting.journal import Journal, JournalEntry
+from hvconsole.remoting.manager import SessionManager
+from hvconsole.remoting.result import properties, type_name
+from hvconsole.remoting.settings import ConnectionSettings
+from hvconsole.remoting.state import ConnectionEvent
+from hvconsole.stages.overview import HostOverview, overview_pipeline, parse_overview
+
+ConnectionCallback = Callable[[str, str, str | None], None]
+JournalCallback = Callable[[int], None]
+
+
+class MissingCredentials(RemotingError):
+    """No account is known for the host (add one with `hvconsole hosts add --password-stdin`)."""
+
+
+class ObservedJournal(Journal):
+    """A journal that tells listeners when it wrote a line (the journal screen shows it live)."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        super().__init__(path)
+        self.listeners: list[JournalCallback] = []
+
+    def record(self, entry: JournalEntry) -> None:
+        super().record(entry)
+        for listener in list(self.listeners):
+            listener(1)
+
+
+def connection_settings(
+    entry: HostEntry, credentials: CredentialStore, keys: list[str]
+) -> ConnectionSettings:
+    account = credentials.lookup(keys)
+    username = entry.username or (account.username if account else None)
+
+    def password() -> str:
+        found = credentials.lookup(keys)
+        if found is None:
+            raise MissingCredentials(f"no credentials for {entry.name}", entry.name)
+        return found.password
+
+    if entry.certificate_validation == "off":
+        validation: bool | str = False
+    elif entry.ca_file:
+        validation = entry.ca_file
+    else:
+        validation = True
+    return ConnectionSettings(
+        host=entry.name,
+        address=entry.address,
+        port=entry.effective_port,
+        https=entry.transport == "https",
+        auth=entry.authentication,
+        cert_validation=validation,
+        username=username,
+        password=password,
+    )
+
+
+class Workspace:
+    def __init__(
+        self,
+        inventory: Inventory,
+        credentials: CredentialStore,
+        journal: ObservedJournal,
+        *,
+        label: str,
+        notices: list[str] | None = None,
+        read_only: bool = False,
+    ) -> None:
+        self.inventory = inventory
+        self.credentials = credentials
+        self.journal = journal
+        self.label = label
+        self.notices = list(notices or [])
+        if credentials.notice:
+            self.notices.append(credentials.notice)
+        self.read_only = read_only
+        self.sessions = SessionManager(journal=journal)
+        self._connection_listeners: list[ConnectionCallback] = []
+        self._changes_in_flight = 0
+        self._lock = threading.Lock()
+        self.sessions.subscribe(self._connection_event)
+        for entry in inventory.hosts:
+            self._add_session(entry)
+
+    def _add_session(self, entry: HostEntry) -> None:
+        keys = [entry.credential_key] + [g.name for g in self.inventory.groups_of(entry.name)]
+        self.sessions.add(connection_settings(entry, self.credentials, keys))
+
+    # --- what the UI reads ------------------------------------------------------------------------
+    def host_names(self) -> list[str]:
+        return [h.name for h in self.inventory.hosts]
+
+    def host_entry(self, name: str) -> HostEntry:
+        return self.inventory.host(name)
+
+    def connection_state(self, name: str) -> tuple[str, str | None]:
+        return self.sessions.state(name).value, None
+
+    @property
+    def journal_path(self) -> Path:
+        return self.journal.path
+
+    def journal_entries(self, limit: int = 2000) -> list[JournalEntry]:
+        entries = list(self.journal.entries())
+        return entries[-limit:]
+
+    def on_connection_change(self, callback: ConnectionCallback) -> None:
+        self._connection_listeners.append(callback)
+
+    def on_journal(self, callback: JournalCallback) -> None:
+        self.journal.listeners.append(callback)
+
+    def _connection_event(self, event: ConnectionEvent) -> None:
+        for listener in list(self._connection_listeners):
+            listener(event.host, event.state.value, event.detail or None)
+
+    def changes_in_flight(self) -> int:
+        with self._lock:
+            return self._changes_in_flight
+
+    # --- reads --------------------------------------------------------------------------------------
+    def read_overviews(self, hosts: list[str]) -> Iterator[tuple[str, HostOverview | None, str | None]]:
+        """Every host's overview, one round trip each, in parallel; yielded as each host answers."""
+        for outcome in self.sessions.fan_out(overview_pipeline(), hosts, raise_on_failure=False):
+            if outcome.error is not None:
+                yield outcome.host, None, str(outcome.error)
+                continue
+            assert outcome.result is not None
+            pairs = [
+                (type_name(o) or "", properties(o)) for o in outcome.result.objects if hasattr(o, "types")
+            ]
+            try:
+                overview = parse_overview(pairs)
+            except ValueError as error:
+                yield outcome.host, None, str(error)
+                continue
+            problem = str(outcome.result.errors[0]) if outcome.result.errors else None
+            yield outcome.host, overview, problem
+
+    def close(self) -> None:
+        self.sessions.close_all()
+        self.journal.close()

@@ -1,0 +1,95 @@
+"""The Textual application: screens, global keys, the command palette, themes, connection events."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from hvconsole.stages.workspace import Workspace
+from hvconsole.ui.messages import HostConnectionChanged, JournalChanged
+from hvconsole.ui.screens.confirm import ConfirmScreen
+from hvconsole.ui.screens.dashboard import DashboardScreen
+from hvconsole.ui.screens.help import HelpScreen
+
+
+class HvConsoleApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "hvconsole"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("f1,question_mark", "help", "Help", tooltip="Show the keys of this screen"),
+        Binding("h", "dashboard", "Hosts", tooltip="Back to the hosts dashboard"),
+        Binding("j", "journal", "Journal", tooltip="Every command hvconsole ran, live"),
+        Binding("colon", "command_palette", "Commands", show=False),
+        Binding("q", "quit_console", "Quit"),
+        Binding("ctrl+c", "quit_console", "Quit", show=False, priority=True),
+    ]
+
+    def __init__(self, workspace: Workspace, *, poll_seconds: float = 15.0) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.poll_seconds = poll_seconds
+
+    def on_mount(self) -> None:
+        self.workspace.on_connection_change(self._connection_changed)
+        self.workspace.on_journal(self._journal_written)
+        self.push_screen(DashboardScreen(self.workspace, poll_seconds=self.poll_seconds))
+        for notice in self.workspace.notices:
+            self.notify(notice, severity="warning", timeout=8)
+
+    # Called on worker/owner threads: post_message is the thread-safe way in.
+    def _connection_changed(self, host: str, state: str, detail: str | None) -> None:
+        message = HostConnectionChanged(host, state, detail)
+        for screen in self.screen_stack:
+            screen.post_message(message)
+
+    def _journal_written(self, count: int) -> None:
+        message = JournalChanged(count)
+        for screen in self.screen_stack:
+            screen.post_message(message)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield SystemCommand("Hosts dashboard", "Every host, its connection and roles", self.action_dashboard)
+        yield SystemCommand("Journal", "Every command run, with its outcome", self.action_journal)
+        yield SystemCommand("Help", "The keys of the current screen", self.action_help)
+        yield from super().get_system_commands(screen)
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        title = self.screen.title or self.screen.__class__.__name__.removesuffix("Screen")
+        self.push_screen(HelpScreen(self.screen, str(title)))
+
+    def action_dashboard(self) -> None:
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+
+    def action_journal(self) -> None:
+        from hvconsole.ui.screens.journal import JournalScreen
+
+        if isinstance(self.screen, JournalScreen):
+            return
+        self.push_screen(JournalScreen(self.workspace))
+
+    def action_quit_console(self) -> None:
+        busy = self.workspace.changes_in_flight()
+        if not busy:
+            self.exit(0)
+            return
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.exit(0)
+
+        self.push_screen(
+            ConfirmScreen(
+                f"{busy} change(s) are still being applied. Quitting now may leave them half done "
+                "(the journal will show what ran). Quit anyway?",
+                yes="Quit",
+                no="Stay",
+            ),
+            answered,
+        )

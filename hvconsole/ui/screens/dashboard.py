@@ -1,0 +1,129 @@
+"""The dashboard: every host of the inventory, its connection state live, refreshed in parallel."""
+
+from __future__ import annotations
+
+from hvconsole.stages.workspace import Workspace
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from hvconsole.ui.messages import HostConnectionChanged, HostOverviewRead
+from hvconsole.ui.widgets.filter_bar import FilterBar
+from hvconsole.ui.widgets.host_table import HostRow, HostTable
+
+
+class DashboardScreen(Screen[None]):
+    TITLE = "Hosts"
+    BINDINGS = [
+        Binding("slash", "filter", "Filter", tooltip="Filter the hosts (regex; ! inverts)"),
+        Binding("r", "refresh", "Refresh", tooltip="Read every host again, in parallel"),
+        Binding("enter", "open_host", "Open host", show=True),
+    ]
+
+    def __init__(self, workspace: Workspace, *, poll_seconds: float = 15.0) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.poll_seconds = poll_seconds
+        self._refreshing = False
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        yield FilterBar(id="host-filter")
+        yield HostTable(id="hosts")
+        yield Static(id="dashboard-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = self.workspace.label
+        table = self.query_one(HostTable)
+        rows = []
+        for name in self.workspace.host_names():
+            entry = self.workspace.host_entry(name)
+            state, detail = self.workspace.connection_state(name)
+            rows.append(
+                HostRow(
+                    name=name,
+                    address=f"{entry.address}:{entry.effective_port}",
+                    state=state,
+                    last_error=detail or "",
+                    insecure=entry.certificate_validation == "off" or entry.transport == "http",
+                )
+            )
+        table.set_hosts(rows)
+        table.focus()
+        self._show_status()
+        self.action_refresh()
+
+    def _show_status(self, extra: str = "") -> None:
+        table = self.query_one(HostTable)
+        states = [row.state for row in table.rows_by_host.values()]
+        connected = states.count("connected")
+        text = f"{connected}/{len(states)} connected"
+        if self._refreshing:
+            text += " · refreshing…"
+        if extra:
+            text += f" · {extra}"
+        self.query_one("#dashboard-status", Static).update(text)
+
+    def action_filter(self) -> None:
+        self.query_one(FilterBar).open()
+
+    @on(FilterBar.Changed)
+    def _filter_changed(self, event: FilterBar.Changed) -> None:
+        self.query_one(HostTable).apply_filter(event.filter)
+
+    def action_refresh(self) -> None:
+        if self._refreshing:
+            return
+        self._refreshing = True
+        self._show_status()
+        self._refresh_hosts()
+
+    @work(thread=True, exclusive=True, group="dashboard-refresh", exit_on_error=False)
+    def _refresh_hosts(self) -> None:
+        try:
+            for host, overview, error in self.workspace.read_overviews(self.workspace.host_names()):
+                self.post_message(HostOverviewRead(host, overview, error))
+        finally:
+            self.app.call_from_thread(self._refresh_finished)
+
+    def _refresh_finished(self) -> None:
+        self._refreshing = False
+        self._show_status()
+        # The next poll is scheduled only after this one finished, so polls never overlap.
+        if self.poll_seconds > 0:
+            self.set_timer(self.poll_seconds, self.action_refresh, name="dashboard-poll")
+
+    def on_host_overview_read(self, message: HostOverviewRead) -> None:
+        table = self.query_one(HostTable)
+        row = table.rows_by_host.get(message.host)
+        if row is None:
+            return
+        if message.overview is not None:
+            row.overview = message.overview
+            row.last_error = ""
+        if message.error:
+            row.last_error = message.error
+        table.update_host(message.host)
+
+    def on_host_connection_changed(self, message: HostConnectionChanged) -> None:
+        table = self.query_one(HostTable)
+        row = table.rows_by_host.get(message.host)
+        if row is None:
+            return
+        row.state = message.state
+        if message.detail and message.state != "connected":
+            row.last_error = message.detail
+        table.update_host(message.host)
+        self._show_status()
+
+    def action_open_host(self) -> None:
+        host = self.query_one(HostTable).selected_host
+        if host is None:
+            return
+        from hvconsole.ui.screens.host import HostScreen
+
+        row = self.query_one(HostTable).rows_by_host[host]
+        self.app.push_screen(HostScreen(self.workspace, row))

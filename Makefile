@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/hvconsole
+	$(BIN)/hvconsole --lab
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -17,6 +17,7 @@ WSMAN_PATH = "/wsman"
 CONTENT_TYPE = "application/soap+xml;charset=UTF-8"
 HANDSHAKE_TIMEOUT = 10.0
 KEEPALIVE_TIMEOUT = 300.0
+DISCARD_LIMIT = 16 * 1024 * 1024
 
 # (user, body) -> (HTTP status, reply body)
 RequestHandler = Callable[[str, bytes], tuple[int, bytes]]
@@ -130,6 +131,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         length = int(length_text)
         if length > self.server.max_request_bytes:
+            self._skip(length)  # read (without keeping) so the client sees the answer, not a reset
             self._refuse(413)
             return
         body = self.rfile.read(length)
@@ -143,6 +145,15 @@ class _Handler(BaseHTTPRequestHandler):
             self.rfile.read(length)
         elif length:
             self.close_connection = True
+
+    def _skip(self, length: int) -> None:
+        """Read and drop up to DISCARD_LIMIT bytes of an oversized body; beyond that just close."""
+        remaining = min(length, DISCARD_LIMIT)
+        while remaining > 0:
+            chunk = self.rfile.read(min(remaining, 65536))
+            if not chunk:
+                break
+            remaining -= len(chunk)
 
     def do_GET(self) -> None:
         self._refuse(405)

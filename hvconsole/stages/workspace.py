@@ -18,7 +18,10 @@ from hvconsole.remoting.manager import SessionManager
 from hvconsole.remoting.result import properties, type_name
 from hvconsole.remoting.settings import ConnectionSettings
 from hvconsole.remoting.state import ConnectionEvent
+from hvconsole.stages.apply import Applier, ApplyReport, StepEvent
+from hvconsole.stages.operations import OperationLog
 from hvconsole.stages.overview import HostOverview, overview_pipeline, parse_overview
+from hvconsole.stages.plan import Plan
 
 ConnectionCallback = Callable[[str, str, str | None], None]
 JournalCallback = Callable[[int], None]
@@ -81,8 +84,10 @@ class Workspace:
         label: str,
         notices: list[str] | None = None,
         read_only: bool = False,
+        operations: OperationLog | None = None,
     ) -> None:
         self.inventory = inventory
+        self.operations = operations or OperationLog(journal.path.with_name("operations.jsonl"))
         self.credentials = credentials
         self.journal = journal
         self.label = label
@@ -133,6 +138,20 @@ class Workspace:
     def changes_in_flight(self) -> int:
         with self._lock:
             return self._changes_in_flight
+
+    # --- changes ------------------------------------------------------------------------------------
+    def applier(self, plan: Plan, on_event: Callable[[StepEvent], None]) -> Applier:
+        return Applier(self.sessions, plan, on_event=on_event, log=self.operations, read_only=self.read_only)
+
+    def run_applier(self, applier: Applier, skip: set[int] | None = None) -> ApplyReport:
+        """Run a plan (blocking: call it on a worker thread); counted as a change in flight meanwhile."""
+        with self._lock:
+            self._changes_in_flight += 1
+        try:
+            return applier.run(skip=skip)
+        finally:
+            with self._lock:
+                self._changes_in_flight -= 1
 
     # --- reads --------------------------------------------------------------------------------------
     def read_overviews(self, hosts: list[str]) -> Iterator[tuple[str, HostOverview | None, str | None]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from hvconsole.stages.workspace import Workspace
 from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,6 +9,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from hvconsole.stages.workspace import Workspace
 from hvconsole.ui.widgets.host_table import STATE_LABEL, HostRow
 
 

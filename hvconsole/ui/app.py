@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -10,6 +11,7 @@ from textual.screen import Screen
 
 from hvconsole.stages.workspace import Workspace
 from hvconsole.ui.messages import HostConnectionChanged, JournalChanged
+from hvconsole.ui.navigation import available
 from hvconsole.ui.screens.confirm import ConfirmScreen
 from hvconsole.ui.screens.dashboard import DashboardScreen
 from hvconsole.ui.screens.help import HelpScreen
@@ -34,6 +36,8 @@ class HvConsoleApp(App[int]):
         self.poll_seconds = poll_seconds
 
     def on_mount(self) -> None:
+        for destination in available():
+            self.bind(destination.key, f"go('{destination.key}')", description=destination.title, show=False)
         self.workspace.on_connection_change(self._connection_changed)
         self.workspace.on_journal(self._journal_written)
         self.push_screen(DashboardScreen(self.workspace, poll_seconds=self.poll_seconds))
@@ -53,9 +57,29 @@ class HvConsoleApp(App[int]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield SystemCommand("Hosts dashboard", "Every host, its connection and roles", self.action_dashboard)
+        for destination in available():
+            yield SystemCommand(
+                f"{destination.title} ({destination.key})",
+                destination.help,
+                partial(self.action_go, destination.key),
+            )
         yield SystemCommand("Journal", "Every command run, with its outcome", self.action_journal)
         yield SystemCommand("Help", "The keys of the current screen", self.action_help)
         yield from super().get_system_commands(screen)
+
+    def selected_hosts(self) -> list[str]:
+        """Hosts marked on the dashboard (or the one under the cursor); empty means every host."""
+        for screen in self.screen_stack:
+            if isinstance(screen, DashboardScreen):
+                return screen.selected_hosts()
+        return []
+
+    def action_go(self, key: str) -> None:
+        for destination in available():
+            if destination.key == key:
+                self.action_dashboard()
+                self.push_screen(destination.make(self.workspace, self.selected_hosts()))
+                return
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from hvconsole.stages.workspace import Workspace
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from hvconsole.stages.workspace import Workspace
 from hvconsole.ui.messages import HostConnectionChanged, HostOverviewRead
 from hvconsole.ui.widgets.filter_bar import FilterBar
 from hvconsole.ui.widgets.host_table import HostRow, HostTable
@@ -20,6 +20,7 @@ class DashboardScreen(Screen[None]):
         Binding("slash", "filter", "Filter", tooltip="Filter the hosts (regex; ! inverts)"),
         Binding("r", "refresh", "Refresh", tooltip="Read every host again, in parallel"),
         Binding("enter", "open_host", "Open host", show=True),
+        Binding("space", "mark", "Mark", tooltip="Mark hosts: stage screens open on the marked hosts"),
     ]
 
     def __init__(self, workspace: Workspace, *, poll_seconds: float = 15.0) -> None:
@@ -118,6 +119,19 @@ class DashboardScreen(Screen[None]):
             row.last_error = message.detail
         table.update_host(message.host)
         self._show_status()
+
+    def selected_hosts(self) -> list[str]:
+        table = self.query_one(HostTable)
+        marked = [name for name in table.rows_by_host if name in table.marked]
+        if marked:
+            return marked
+        return []
+
+    def action_mark(self) -> None:
+        table = self.query_one(HostTable)
+        host = table.selected_host
+        if host is not None:
+            table.toggle_mark(host)
 
     def action_open_host(self) -> None:
         host = self.query_one(HostTable).selected_host

@@ -36,22 +36,32 @@ class HostRow:
     insecure: bool = False
     extra: dict[str, str] = field(default_factory=dict)
 
-    def cells(self, colours: dict[str, str]) -> list[str | Text]:
+    def cells(self, colours: dict[str, str], marked: bool = False) -> list[str | Text]:
         state_text = Text(
             STATE_LABEL.get(self.state, self.state), style=colours.get(STATE_STYLE.get(self.state, ""), "")
         )
         address = Text(self.address)
         if self.insecure:
             address.append(" ⚠", style=colours.get("warning", ""))
+        mark = "● " if marked else ""
         if self.overview is None:
-            return [Text(self.name, style="bold"), address, state_text, "", "", "", "", self.last_error]
+            return [
+                Text(mark + self.name, style="bold"),
+                address,
+                state_text,
+                "",
+                "",
+                "",
+                "",
+                self.last_error,
+            ]
         overview = self.overview
         roles = ", ".join(overview.roles) or "—"
         if overview.roles_pending:
             roles += " (+" + ", ".join(overview.roles_pending) + " pending restart)"
         name = overview.system.name or self.name
         return [
-            Text(name, style="bold"),
+            Text(mark + name, style="bold"),
             address,
             state_text,
             overview.os.edition,
@@ -79,6 +89,7 @@ class HostTable(DataTable[str | Text]):
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self.rows_by_host: dict[str, HostRow] = {}
         self.row_filter = RowFilter()
+        self.marked: set[str] = set()
 
     def on_mount(self) -> None:
         for column in COLUMNS:
@@ -100,9 +111,13 @@ class HostTable(DataTable[str | Text]):
         colours = self._colours()
         for row in self.rows_by_host.values():
             if self.row_filter.matches(*row.search_text()):
-                self.add_row(*row.cells(colours), key=row.name)
+                self.add_row(*row.cells(colours, row.name in self.marked), key=row.name)
         if selected is not None and selected in self.rows:
             self.move_cursor(row=self.get_row_index(selected))
+
+    def toggle_mark(self, name: str) -> None:
+        self.marked ^= {name}
+        self.update_host(name)
 
     def apply_filter(self, row_filter: RowFilter) -> None:
         self.row_filter = row_filter
@@ -119,7 +134,7 @@ class HostTable(DataTable[str | Text]):
             return
         if not visible:
             return
-        for column, value in zip(COLUMNS, row.cells(self._colours()), strict=True):
+        for column, value in zip(COLUMNS, row.cells(self._colours(), name in self.marked), strict=True):
             self.update_cell(name, column, value, update_width=True)
 
     @property

@@ -1,0 +1,143 @@
+"""``LabRuntime``: load or create the world, serve one endpoint per host, handle reboots, save on exit."""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hvconsole.lab.endpoint import LabCertificateAuthority, LabEndpoint
+from hvconsole.lab.world.backend import LabHost
+from hvconsole.lab.world.clock import LabClock
+from hvconsole.lab.world.model import Host, World
+from hvconsole.lab.world.scenario import build_world
+from hvconsole.lab.world.store import ensure_private_dir, load_world, save_world
+
+log = logging.getLogger(__name__)
+SHUTDOWN_LAB_SECONDS = 5.0  # inferred: the endpoint goes away a few seconds after Restart-Computer
+
+
+class NotLoopback(ValueError):
+    pass
+
+
+def host_addresses(bind: str, count: int) -> list[str]:
+    """``count`` consecutive loopback addresses from ``bind``; refuses anything that is not loopback."""
+    try:
+        first = ipaddress.ip_address(bind)
+    except ValueError:
+        raise NotLoopback(
+            f"--bind {bind!r} is not an IP address; use a loopback address such as 127.0.0.11"
+        ) from None
+    addresses = [first + i for i in range(count)]
+    if not all(a.is_loopback for a in addresses):
+        raise NotLoopback(
+            f"--bind {bind} is not a loopback address range for {count} hosts: the lab only listens on loopback "
+            "(use e.g. 127.0.0.11)"
+        )
+    return [str(a) for a in addresses]
+
+
+@dataclass
+class ServedHost:
+    host: Host
+    backend: LabHost
+    endpoint: LabEndpoint
+
+
+class LabRuntime:
+    def __init__(
+        self,
+        state_path: Path,
+        scenario: str = "classic",
+        speed: float = 1.0,
+        bind: str = "127.0.0.11",
+        port: int = 0,
+        seed: int | None = None,
+    ) -> None:
+        self.state_path = state_path
+        self.scenario = scenario
+        self.speed = speed
+        self.bind = bind
+        self.port = port
+        self.seed = seed
+        self.lock = threading.RLock()
+        self.world: World | None = None
+        self.clock: LabClock | None = None
+        self.served: list[ServedHost] = []
+        self.ca: LabCertificateAuthority | None = None
+        self._stopping = threading.Event()
+
+    def start(self) -> None:
+        ensure_private_dir(self.state_path.parent)
+        world = load_world(self.state_path) or build_world(self.scenario, self.seed)
+        addresses = host_addresses(self.bind, len(world.hosts))
+        self.clock = LabClock(world.lab_time, self.speed)
+        world.attach_clock(self.clock)
+        for host in world.hosts:  # a reboot cut short by a stop finishes now
+            if host.power != "Running":
+                world.finish_reboot(host)
+        self.world = world
+        save_world(world, self.state_path)
+        certs = self.state_path.parent / "certs"
+        self.ca = LabCertificateAuthority.load_or_create(certs)
+        for host, address in zip(world.hosts, addresses, strict=True):
+            cert, key = self.ca.issue(address, [host.name, host.name.lower()], certs / host.id)
+            backend = LabHost(world, host, self.lock)
+            endpoint = LabEndpoint(backend, address, self.port, cert, key)
+            endpoint.start()
+            self.served.append(ServedHost(host, backend, endpoint))
+        world.on_reboot(self._on_reboot)
+
+    def describe(self) -> dict[str, Any]:
+        """What `lab serve --json` prints: how to reach each host."""
+        assert self.world is not None and self.ca is not None
+        return {
+            "hosts": [
+                {
+                    "name": s.host.name,
+                    "address": s.endpoint.bind,
+                    "port": s.endpoint.port,
+                    "endpoint": s.endpoint.endpoint_url,
+                    "username": self.world.admin_username,
+                    "password": self.world.admin_password,
+                    "ca_cert": str(self.ca.cert_path),
+                }
+                for s in self.served
+            ]
+        }
+
+    def save(self) -> None:
+        if self.world is not None:
+            with self.lock:
+                save_world(self.world, self.state_path)
+
+    def stop(self) -> None:
+        self._stopping.set()
+        for served in self.served:
+            served.endpoint.stop()
+        self.save()
+
+    # ----- reboots: the endpoint goes away and comes back after the delay on the lab clock -------------------
+    def _on_reboot(self, host: Host, delay_lab_seconds: float) -> None:
+        served = next(s for s in self.served if s.host is host)
+        thread = threading.Thread(
+            target=self._reboot, args=(served, delay_lab_seconds), name=f"lab-reboot-{host.id}", daemon=True
+        )
+        thread.start()
+
+    def _reboot(self, served: ServedHost, delay_lab_seconds: float) -> None:
+        assert self.clock is not None and self.world is not None
+        if self._stopping.wait(self.clock.real_seconds(SHUTDOWN_LAB_SECONDS)):
+            return
+        served.endpoint.stop()
+        if self._stopping.wait(self.clock.real_seconds(delay_lab_seconds)):
+            return
+        with self.lock:
+            self.world.finish_reboot(served.host)
+            save_world(self.world, self.state_path)
+        served.endpoint.start()
+        log.info("lab host %s is back after a reboot", served.host.name)

@@ -47,6 +47,8 @@ class LabHTTPServer(ThreadingHTTPServer):
 
     def get_request(self) -> tuple[Any, Any]:
         connection, address = self.socket.accept()
+        # Replies are small and request/response shaped: without this, Nagle + delayed ACK add ~40 ms stalls.
+        connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         wrapped = self.context.wrap_socket(connection, server_side=True, do_handshake_on_connect=False)
         with self._connections_lock:
             self._connections.add(wrapped)
@@ -88,15 +90,15 @@ class _Handler(BaseHTTPRequestHandler):
         """No access log: requests carry credentials in headers and secrets in bodies."""
 
     def _reply(self, status: int, body: bytes, extra_headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
+        """Write status line, headers and body in one write (one TLS record for small replies)."""
+        headers = {"Server": self.server_version, "Date": self.date_time_string()}
         if body:
-            self.send_header("Content-Type", CONTENT_TYPE)
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in (extra_headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        if body:
-            self.wfile.write(body)
+            headers["Content-Type"] = CONTENT_TYPE
+        headers["Content-Length"] = str(len(body))
+        headers.update(extra_headers or {})
+        reason = self.responses.get(status, ("",))[0]
+        head = f"HTTP/1.1 {status} {reason}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        self.wfile.write(head.encode("latin-1") + b"\r\n" + body)
 
     def _user(self) -> str | None:
         header = self.headers.get("Authorization", "")

@@ -28,6 +28,8 @@ from hvconsole.lab.protocol import HostRunspace
 
 # Size of one outgoing payload (a run of PSRP fragments for one target); a Receive reply packs several.
 CHUNK_BYTES = 32 * 1024
+# How long a pipeline Receive waits for more data from a still-running pipeline before answering.
+COALESCE_SECONDS = 0.02
 
 
 class ShellGone(Exception):
@@ -144,13 +146,27 @@ class Shell:
                     raise SoapError(
                         CODE_INVALID_SELECTORS, "w:InvalidSelectors", f"The command {target} is unknown."
                     )
-                data = self._take(target, budget)
-                if data:
-                    return data
+                if self.outgoing.get(target):
+                    self._coalesce(target, budget)
+                    return self._take(target, budget)
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return None
                 self.condition.wait(remaining)
+
+    def _coalesce(self, target: uuid.UUID | None, budget: int) -> None:
+        """Hold a pipeline's reply briefly while it is still running, so that a fast pipeline's Running state,
+        output and final state travel in one Receive instead of two round trips."""
+        run = self.runs.get(target) if target is not None else None
+        if run is None:
+            return
+        deadline = time.monotonic() + COALESCE_SECONDS
+        while not run.finished and not self.closed:
+            queued = sum(len(chunk) for chunk in self.outgoing.get(target, ()))
+            remaining = deadline - time.monotonic()
+            if queued >= budget or remaining <= 0:
+                return
+            self.condition.wait(remaining)
 
     def pipeline_done(self, target: uuid.UUID) -> bool:
         with self.condition:

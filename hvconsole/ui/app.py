@@ -15,6 +15,7 @@ from hvconsole.ui.navigation import available
 from hvconsole.ui.screens.confirm import ConfirmScreen
 from hvconsole.ui.screens.dashboard import DashboardScreen
 from hvconsole.ui.screens.help import HelpScreen
+from hvconsole.ui.themes import install_themes
 
 
 class HvConsoleApp(App[int]):
@@ -36,6 +37,7 @@ class HvConsoleApp(App[int]):
         self.poll_seconds = poll_seconds
 
     def on_mount(self) -> None:
+        install_themes(self)  # shipped + user themes, the saved choice; palette picks are saved
         for destination in available():
             self.bind(destination.key, f"go('{destination.key}')", description=destination.title, show=False)
         self.workspace.on_connection_change(self._connection_changed)

@@ -133,6 +133,10 @@ class DashboardScreen(Screen[None]):
         if host is not None:
             table.toggle_mark(host)
 
+    def on_data_table_row_selected(self, event: HostTable.RowSelected) -> None:
+        event.stop()
+        self.action_open_host()
+
     def action_open_host(self) -> None:
         host = self.query_one(HostTable).selected_host
         if host is None:

@@ -32,17 +32,31 @@ class HelpScreen(ModalScreen[None]):
         self._title = title
 
     def compose(self) -> ComposeResult:
-        table = Table(show_header=False, box=None, padding=(0, 2, 0, 0))
-        table.add_column("key", style="bold", no_wrap=True)
-        table.add_column("what it does")
+        groups: dict[str, list[tuple[str, str]]] = {"This screen": [], "Everywhere": [], "Moving around": []}
         seen: set[str] = set()
         for key, active in self._target.active_bindings.items():
             binding = active.binding
             if not binding.description or binding.description in seen:
                 continue
             seen.add(binding.description)
-            table.add_row(key_label(key), binding.description)
-        table.add_row("ctrl+p, :", "command palette: every screen and command by name")
+            text = binding.tooltip or binding.description
+            if active.node is self.app:
+                group = "Everywhere"
+            elif active.node is self._target or binding.show:
+                group = "This screen"
+            else:
+                group = "Moving around"
+            groups[group].append((key_label(key), text))
+        groups["Everywhere"].append(("ctrl+p, :", "Command palette: every screen and command by name"))
+        table = Table(show_header=False, box=None, padding=(0, 2, 0, 0))
+        table.add_column("key", style="bold", no_wrap=True)
+        table.add_column("what it does")
+        for title, rows in groups.items():
+            if not rows:
+                continue
+            table.add_row(f"[u]{title}[/u]", "")
+            for key, text in rows:
+                table.add_row(key, text)
         with VerticalScroll(id="help-body"):
             yield Static(f"[b]{self._title}[/b] — keys", id="help-title")
             yield Static(table)

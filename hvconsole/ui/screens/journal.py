@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from hvconsole.stages.workspace import Workspace
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -11,6 +10,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from hvconsole.remoting.journal import JournalEntry, Outcome
+from hvconsole.stages.workspace import Workspace
 from hvconsole.ui.messages import JournalChanged
 from hvconsole.ui.widgets.filter_bar import FilterBar, RowFilter
 
@@ -117,6 +117,10 @@ class JournalScreen(Screen[None]):
     def action_toggle_detail(self) -> None:
         self.query_one("#journal-detail").toggle_class("-shown")
         self._show_detail()
+
+    @on(DataTable.RowSelected)
+    def _selected_row(self) -> None:
+        self.action_toggle_detail()
 
     @on(DataTable.RowHighlighted)
     def _highlighted(self) -> None:

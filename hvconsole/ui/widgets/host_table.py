@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.widgets import DataTable
 
 from hvconsole.stages.overview import HostOverview
@@ -84,6 +85,8 @@ class HostRow:
 
 class HostTable(DataTable[str | Text]):
     """Rows keyed by inventory host name; updates touch single cells, never rebuild the table."""
+
+    BINDINGS = [Binding("enter", "select_cursor", "Open host", tooltip="Open the host under the cursor")]
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)

@@ -1,25 +1,8 @@
-"""The simulated cmdlets, one module per Windows module. Importing this package registers them all."""
+"""The simulated cmdlets, one module per Windows module. Importing this package registers them all:
+every module in this folder is imported, so adding a cmdlet module needs no edit here."""
 
-from hvconsole.lab.cmdlets import (
-    cimcmdlets,
-    core,
-    dnsclient,
-    management,
-    netadapter,
-    nettcpip,
-    servermanager,
-    storage,
-    utility,
-)
+import importlib
+import pkgutil
 
-__all__ = [
-    "cimcmdlets",
-    "core",
-    "dnsclient",
-    "management",
-    "netadapter",
-    "nettcpip",
-    "servermanager",
-    "storage",
-    "utility",
-]
+for _module in sorted(m.name for m in pkgutil.iter_modules(__path__)):
+    importlib.import_module(f"{__name__}.{_module}")

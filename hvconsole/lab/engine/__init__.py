@@ -10,7 +10,7 @@ errors follow ``-ErrorAction`` (Stop turns the first one into a terminating erro
 
 Adding a cmdlet
 ---------------
-Put it in ``hvconsole/lab/cmdlets/<windows module>.py`` (and import that module in
+Put it in ``hvconsole/lab/cmdlets/<windows module>.py`` (every module there is imported by
 ``hvconsole/lab/cmdlets/__init__.py``)::
 
     from hvconsole.lab.engine import Cmdlet, Param, cmdlet, types

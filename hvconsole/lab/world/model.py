@@ -200,6 +200,7 @@ class World(BaseModel):
     rng_counter: int = 0
 
     _reboot_listeners: list[Callable[[Host, float], None]] = PrivateAttr(default_factory=list)
+    _address_listeners: list[Callable[[Host], None]] = PrivateAttr(default_factory=list)
     _clock: Any = PrivateAttr(default=None)
 
     def host(self, key: str) -> Host | None:
@@ -230,6 +231,15 @@ class World(BaseModel):
         host.power = "Rebooting"
         for listener in list(self._reboot_listeners):
             listener(host, delay_lab_seconds)
+
+    # ----- address changes: the runtime moves the host's endpoint (lab/world/network.py) ------------------
+    def on_address_change(self, listener: Callable[[Host], None]) -> None:
+        """``listener(host)`` is called after a cmdlet changed the host's IPv4 addresses."""
+        self._address_listeners.append(listener)
+
+    def addresses_changed(self, host: Host) -> None:
+        for listener in list(self._address_listeners):
+            listener(host)
 
     def finish_reboot(self, host: Host) -> None:
         """The host is up again: pending changes were applied by whoever scheduled them (later issues)."""

@@ -67,12 +67,37 @@ class Switch:
 SWITCH = Switch()
 
 ListItem: TypeAlias = str | int | bool
-Value: TypeAlias = str | int | bool | Switch | Secret | PSCredentialValue | tuple[ListItem, ...]
-ValueInput: TypeAlias = str | int | bool | Switch | Secret | PSCredentialValue | Sequence[ListItem]
+
+
+@dataclass(frozen=True)
+class Hashtable:
+    """A hashtable argument (``-Arguments @{Flags=0}`` of Invoke-CimMethod): string keys, plain values.
+
+    ``Hashtable.of(SearchCriteria="IsInstalled=0")`` or ``Hashtable((("ProductKey", key),))``."""
+
+    items: tuple[tuple[str, ListItem | tuple[ListItem, ...]], ...]
+
+    def __post_init__(self) -> None:
+        for key, value in self.items:
+            if not isinstance(key, str) or not _PARAMETER_NAME.fullmatch(key):
+                raise ValueError(f"not a hashtable key: {key!r}")
+            items = value if isinstance(value, tuple) else (value,)
+            if not all(isinstance(v, str | int | bool) for v in items):
+                raise TypeError(f"hashtable value for {key!r} must be str, int or bool (or a tuple of them)")
+
+    @classmethod
+    def of(cls, **items: ListItem | tuple[ListItem, ...]) -> Hashtable:
+        return cls(tuple(items.items()))
+
+
+Value: TypeAlias = str | int | bool | Switch | Secret | PSCredentialValue | Hashtable | tuple[ListItem, ...]
+ValueInput: TypeAlias = (
+    str | int | bool | Switch | Secret | PSCredentialValue | Hashtable | Sequence[ListItem]
+)
 
 
 def _check_value(name: str, value: object) -> Value:
-    if isinstance(value, str | int | bool | Switch | Secret | PSCredentialValue):
+    if isinstance(value, str | int | bool | Switch | Secret | PSCredentialValue | Hashtable):
         return value
     if isinstance(value, list | tuple):
         for item in value:

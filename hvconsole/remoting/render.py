@@ -21,6 +21,7 @@ from __future__ import annotations
 from hvconsole.remoting.command import (
     MASK,
     Command,
+    Hashtable,
     Pipeline,
     PSCredentialValue,
     Secret,
@@ -77,6 +78,8 @@ def render_value(value: Value) -> str:
         if len(value) == 1:
             return f"@({_scalar(value[0])})"
         return ", ".join(_scalar(v) for v in value) if value else "@()"
+    if isinstance(value, Hashtable):
+        return "@{" + "; ".join(f"{k}={render_value(v)}" for k, v in value.items) + "}"
     if isinstance(value, Switch):
         raise TypeError("a switch has no value text")
     return _scalar(value)

@@ -10,7 +10,7 @@ from pypsrp.exceptions import AuthenticationError, WinRMError, WinRMTransportErr
 from pypsrp.powershell import PowerShell
 from pypsrp.serializer import TaggedValue
 
-from hvconsole.remoting.command import Pipeline, PSCredentialValue, Secret, Switch, Value
+from hvconsole.remoting.command import Hashtable, Pipeline, PSCredentialValue, Secret, Switch, Value
 from hvconsole.remoting.errors import (
     AuthenticationFailed,
     CertificateRejected,
@@ -34,6 +34,8 @@ def wire_value(value: Value) -> Any:
         return PSCredential(username=value.username, password=value.password.reveal())
     if isinstance(value, tuple):
         return [wire_value(v) for v in value]
+    if isinstance(value, Hashtable):  # a dict serializes as a Hashtable (DCT)
+        return {k: wire_value(v) for k, v in value.items}
     if isinstance(value, int) and not isinstance(value, bool) and value not in _I32:
         return TaggedValue("I64", value)
     return value

@@ -18,6 +18,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field, PrivateAttr
 
+from hvconsole.lab.world.settings import HostSettings
+
 STATE_VERSION = 1
 
 
@@ -166,6 +168,7 @@ class Host(BaseModel):
     firewall_rules: list[FirewallRule] = Field(default_factory=list)
     disks: list[DiskView] = Field(default_factory=list)
     pending: dict[str, Any] = Field(default_factory=dict)  # changes applied at the next reboot
+    settings: HostSettings = Field(default_factory=HostSettings)  # SConfig's items (settings.py)
 
     def feature_state(self, name: str) -> str:
         for key, state in self.features.items():
@@ -200,6 +203,7 @@ class World(BaseModel):
     rng_counter: int = 0
 
     _reboot_listeners: list[Callable[[Host, float], None]] = PrivateAttr(default_factory=list)
+    _service_listeners: list[Callable[[Host, str], None]] = PrivateAttr(default_factory=list)
     _address_listeners: list[Callable[[Host], None]] = PrivateAttr(default_factory=list)
     _clock: Any = PrivateAttr(default=None)
 
@@ -223,6 +227,15 @@ class World(BaseModel):
         return float(self._clock.now()) if self._clock is not None else self.lab_time
 
     # ----- reboots ----------------------------------------------------------------------------------------
+    def on_service_change(self, listener: Callable[[Host, str], None]) -> None:
+        """``listener(host, service_name)`` after a service's status or start type changed (the runtime stops
+        a host's endpoint when its WinRM service stops)."""
+        self._service_listeners.append(listener)
+
+    def service_changed(self, host: Host, name: str) -> None:
+        for listener in list(self._service_listeners):
+            listener(host, name)
+
     def on_reboot(self, listener: Callable[[Host, float], None]) -> None:
         """``listener(host, delay_lab_seconds)`` is called when a host starts rebooting."""
         self._reboot_listeners.append(listener)

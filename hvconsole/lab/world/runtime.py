@@ -91,6 +91,7 @@ class LabRuntime:
             endpoint.start()
             self.served.append(ServedHost(host, backend, endpoint))
         world.on_reboot(self._on_reboot)
+        world.on_service_change(self._on_service_change)
 
     def describe(self) -> dict[str, Any]:
         """What `lab serve --json` prints: how to reach each host."""
@@ -122,6 +123,14 @@ class LabRuntime:
         self.save()
 
     # ----- reboots: the endpoint goes away and comes back after the delay on the lab clock -------------------
+    def _on_service_change(self, host: Host, name: str) -> None:
+        """WinRM stopped: the host's endpoint goes away (after this reply) until the host restarts."""
+        service = host.service("WinRM")
+        if name.lower() != "winrm" or service is None or service.status == "Running" or self.clock is None:
+            return
+        served = next(s for s in self.served if s.host is host)
+        threading.Timer(max(0.5, self.clock.real_seconds(2.0)), served.endpoint.stop).start()
+
     def _on_reboot(self, host: Host, delay_lab_seconds: float) -> None:
         served = next(s for s in self.served if s.host is host)
         thread = threading.Thread(

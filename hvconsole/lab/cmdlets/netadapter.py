@@ -102,3 +102,39 @@ class GetNetAdapter(Cmdlet):
             if not hits and not has_wildcards(pattern):
                 self.not_found("MSFT_NetAdapter", key, pattern)
             yield from (net_adapter_object(self.host, n) for n in hits)
+
+
+@cmdlet
+class RenameNetAdapter(Cmdlet):
+    command_name = "Rename-NetAdapter"
+    module_name = "NetAdapter"
+    supports_should_process = True
+
+    Name = Param(types.STRINGS, position=0, mandatory=True, aliases=("ifAlias", "InterfaceAlias"))
+    NewName = Param(types.STRING, position=1, mandatory=True)
+    PassThru = Param(types.SWITCH)
+
+    def process(self) -> Iterator[Any]:
+        for pattern in self.Name:
+            hits = [n for n in self.host.adapters if like(n.name, pattern)]
+            if not hits:
+                self.not_found("MSFT_NetAdapter", "Name", pattern)
+            for nic in hits:
+                clash = any(
+                    o is not nic and o.name.lower() == self.NewName.lower() for o in self.host.adapters
+                )
+                if clash:  # inferred: ERROR_ALREADY_EXISTS from the provider
+                    self.write_error(
+                        self.make_error(
+                            "Cannot create a file when that file already exists.",
+                            "Windows System Error 183",
+                            category="ResourceExists",
+                            exception_type="Microsoft.Management.Infrastructure.CimException",
+                            reason="CimException",
+                        )
+                    )
+                    continue
+                if self.should_process(nic.name, "Rename"):
+                    nic.name = self.NewName  # same name: silent (inferred)
+                    if self.PassThru:
+                        yield net_adapter_object(self.host, nic)

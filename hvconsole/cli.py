@@ -68,6 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--port", type=int, default=0, help="port for every host (0 = a free port per host)")
     serve.add_argument("--json", action="store_true", help="print the hosts as one JSON line on stdout first")
+    serve.add_argument(
+        "--seed", type=int, help="seed for a new lab's names and addresses (same seed, same lab)"
+    )
     reset = lab_commands.add_parser("reset", help="forget the lab's state (a fresh scenario next start)")
     reset.add_argument("--state", help="state file (default: under the user's data directory)")
     return parser

@@ -70,8 +70,12 @@ class HostEntry(BaseModel):
         return self
 
     @property
+    def effective_default_port(self) -> int:
+        return 5986 if self.transport == "https" else 5985
+
+    @property
     def effective_port(self) -> int:
-        return self.port or (5986 if self.transport == "https" else 5985)
+        return self.port or self.effective_default_port
 
     @property
     def credential_key(self) -> str:

@@ -34,6 +34,7 @@ def open_workspace(
     lab_state: Path | None = None,
     where: Locations | None = None,
     credentials: CredentialStore | None = None,
+    lab_args: list[str] | None = None,
 ) -> Opened:
     where = where or locations()
     path = inventory_file or where.inventory_file
@@ -42,7 +43,7 @@ def open_workspace(
     journal = ObservedJournal(where.journal_file)
     if use_lab:
         store = credentials or CredentialStore(memory_only=True)
-        lab = EmbeddedLab.start(lab_state or where.lab_state_file, speed=lab_speed)
+        lab = EmbeddedLab.start(lab_state or where.lab_state_file, speed=lab_speed, extra_args=lab_args)
         inventory = lab.inventory(store)
         label = f"embedded lab · {len(inventory.hosts)} hosts"
         workspace = Workspace(inventory, store, journal, label=label, read_only=read_only)

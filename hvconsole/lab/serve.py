@@ -30,7 +30,9 @@ def run_lab_command(args: argparse.Namespace) -> int:
 def serve(args: argparse.Namespace, path: Path) -> int:
     try:
         host_addresses(args.bind, 1)
-        runtime = LabRuntime(path, args.scenario, args.speed, args.bind, args.port)
+        runtime = LabRuntime(
+            path, args.scenario, args.speed, args.bind, args.port, seed=getattr(args, "seed", None)
+        )
         stop = threading.Event()
 
         def on_signal(signum: int, frame: FrameType | None) -> None:

@@ -31,10 +31,13 @@ class HvConsoleApp(App[int]):
         Binding("ctrl+c", "quit_console", "Quit", show=False, priority=True),
     ]
 
-    def __init__(self, workspace: Workspace, *, poll_seconds: float = 15.0) -> None:
+    def __init__(
+        self, workspace: Workspace, *, poll_seconds: float = 15.0, initial_refresh: bool = True
+    ) -> None:
         super().__init__()
         self.workspace = workspace
         self.poll_seconds = poll_seconds
+        self.initial_refresh = initial_refresh
 
     def on_mount(self) -> None:
         install_themes(self)  # shipped + user themes, the saved choice; palette picks are saved
@@ -42,7 +45,11 @@ class HvConsoleApp(App[int]):
             self.bind(destination.key, f"go('{destination.key}')", description=destination.title, show=False)
         self.workspace.on_connection_change(self._connection_changed)
         self.workspace.on_journal(self._journal_written)
-        self.push_screen(DashboardScreen(self.workspace, poll_seconds=self.poll_seconds))
+        self.push_screen(
+            DashboardScreen(
+                self.workspace, poll_seconds=self.poll_seconds, initial_refresh=self.initial_refresh
+            )
+        )
         for notice in self.workspace.notices:
             self.notify(notice, severity="warning", timeout=8)
 

@@ -16,6 +16,7 @@ from hvconsole.ui.widgets.host_table import HostRow, HostTable
 
 class DashboardScreen(Screen[None]):
     TITLE = "Hosts"
+    AUTO_FOCUS = "#hosts"
     BINDINGS = [
         Binding("slash", "filter", "Filter", tooltip="Filter the hosts (regex; ! inverts)"),
         Binding("r", "refresh", "Refresh", tooltip="Read every host again, in parallel"),
@@ -23,10 +24,13 @@ class DashboardScreen(Screen[None]):
         Binding("space", "mark", "Mark", tooltip="Mark hosts: stage screens open on the marked hosts"),
     ]
 
-    def __init__(self, workspace: Workspace, *, poll_seconds: float = 15.0) -> None:
+    def __init__(
+        self, workspace: Workspace, *, poll_seconds: float = 15.0, initial_refresh: bool = True
+    ) -> None:
         super().__init__()
         self.workspace = workspace
         self.poll_seconds = poll_seconds
+        self.initial_refresh = initial_refresh
         self._refreshing = False
 
     def compose(self) -> ComposeResult:
@@ -46,7 +50,9 @@ class DashboardScreen(Screen[None]):
             rows.append(
                 HostRow(
                     name=name,
-                    address=f"{entry.address}:{entry.effective_port}",
+                    address=entry.address
+                    if entry.port in (None, entry.effective_default_port)
+                    else f"{entry.address}:{entry.port}",
                     state=state,
                     last_error=detail or "",
                     insecure=entry.certificate_validation == "off" or entry.transport == "http",
@@ -55,7 +61,8 @@ class DashboardScreen(Screen[None]):
         table.set_hosts(rows)
         table.focus()
         self._show_status()
-        self.action_refresh()
+        if self.initial_refresh:
+            self.action_refresh()
 
     def _show_status(self, extra: str = "") -> None:
         table = self.query_one(HostTable)
@@ -71,8 +78,8 @@ class DashboardScreen(Screen[None]):
     def action_filter(self) -> None:
         self.query_one(FilterBar).open()
 
-    @on(FilterBar.Changed)
-    def _filter_changed(self, event: FilterBar.Changed) -> None:
+    @on(FilterBar.FilterChanged)
+    def _filter_changed(self, event: FilterBar.FilterChanged) -> None:
         self.query_one(HostTable).apply_filter(event.filter)
 
     def action_refresh(self) -> None:

@@ -35,6 +35,7 @@ def _first_line(command: str, width: int = 120) -> str:
 
 class JournalScreen(Screen[None]):
     TITLE = "Journal"
+    AUTO_FOCUS = "#journal-table"
     BINDINGS = [
         Binding("slash", "filter", "Filter", tooltip="Filter entries (host, outcome, command, error)"),
         Binding("enter", "toggle_detail", "Details", tooltip="Show the full command and its error"),
@@ -102,8 +103,8 @@ class JournalScreen(Screen[None]):
     def action_filter(self) -> None:
         self.query_one(FilterBar).open()
 
-    @on(FilterBar.Changed)
-    def _filter_changed(self, event: FilterBar.Changed) -> None:
+    @on(FilterBar.FilterChanged)
+    def _filter_changed(self, event: FilterBar.FilterChanged) -> None:
         self.row_filter = event.filter
         self._fill()
 

@@ -45,7 +45,7 @@ class FilterBar(Input):
     BINDINGS = [Binding("escape", "close", "Clear filter", show=True)]
 
     @dataclass
-    class Changed(Message):
+    class FilterChanged(Message):
         filter: RowFilter
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -58,12 +58,12 @@ class FilterBar(Input):
     def action_close(self) -> None:
         self.value = ""
         self.remove_class("-active")
-        self.post_message(self.Changed(RowFilter("")))
+        self.post_message(self.FilterChanged(RowFilter("")))
         self.screen.focus_next()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
-        self.post_message(self.Changed(RowFilter(event.value)))
+        self.post_message(self.FilterChanged(RowFilter(event.value)))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -1,0 +1,111 @@
+"""The dashboard and journal against the real lab, through Textual's Pilot."""
+
+from __future__ import annotations
+
+import asyncio
+
+from hvconsole.launch import Opened
+from hvconsole.remoting.journal import Outcome
+from hvconsole.ui.app import HvConsoleApp
+from hvconsole.ui.screens.dashboard import DashboardScreen
+from hvconsole.ui.screens.help import HelpScreen
+from hvconsole.ui.screens.host import HostScreen
+from hvconsole.ui.screens.journal import JournalScreen
+from hvconsole.ui.widgets.host_table import HostTable
+
+
+async def wait_for(predicate, pilot, timeout: float = 20.0) -> None:  # type: ignore[no-untyped-def]
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError("condition not met in time")
+        await pilot.pause(0.1)
+
+
+def connected_rows(app: HvConsoleApp) -> list[str]:
+    table = app.screen.query_one(HostTable)
+    return [
+        name
+        for name, row in table.rows_by_host.items()
+        if row.state == "connected" and row.overview is not None
+    ]
+
+
+async def test_dashboard_shows_every_lab_host_connected_with_identity(shared_lab: Opened) -> None:
+    workspace = shared_lab.workspace
+    app = HvConsoleApp(workspace, poll_seconds=0)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for(lambda: len(connected_rows(app)) == 3, pilot)
+        table = app.screen.query_one(HostTable)
+        row = table.rows_by_host[workspace.host_names()[0]]
+        assert row.overview is not None
+        assert row.overview.os.edition == "Windows Server 2022 Datacenter"
+        assert row.overview.system.membership == "workgroup WORKGROUP"
+        assert "3/3 connected" in str(app.screen.query_one("#dashboard-status").render())
+
+
+async def test_filter_open_host_help_and_journal_by_keyboard(shared_lab: Opened) -> None:
+    workspace = shared_lab.workspace
+    second = workspace.host_names()[1]
+    app = HvConsoleApp(workspace, poll_seconds=0)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(lambda: len(connected_rows(app)) == 3, pilot)
+        await pilot.press("slash", *second[-4:])
+        table = app.screen.query_one(HostTable)
+        await wait_for(lambda: table.row_count == 1, pilot)
+        assert table.selected_host == second
+        await pilot.press("escape")
+        await wait_for(lambda: table.row_count == 3, pilot)
+        table.focus()
+        await pilot.press("enter")
+        await wait_for(lambda: isinstance(app.screen, HostScreen), pilot)
+        assert app.screen.row.name == second  # the cursor stayed on the host found by the filter  # type: ignore[attr-defined]
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.press("escape")
+        assert isinstance(app.screen, DashboardScreen)
+        await pilot.press("j")
+        assert isinstance(app.screen, JournalScreen)
+        journal = app.screen
+        await wait_for(lambda: len(journal.entries) >= 3, pilot)
+        assert {e.host for e in journal.entries} >= set(workspace.host_names())
+        assert all(e.outcome is Outcome.OK for e in journal.entries)
+        assert journal.entries[-1].command.startswith("Get-CimInstance -ClassName 'Win32_ComputerSystem'")
+
+
+async def test_journal_is_live_and_shows_a_rows_full_command(shared_lab: Opened) -> None:
+    workspace = shared_lab.workspace
+    app = HvConsoleApp(workspace, poll_seconds=0, initial_refresh=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("j")
+        journal = app.screen
+        assert isinstance(journal, JournalScreen)
+        before = len(journal.entries)
+        await pilot.press(
+            "escape", "r"
+        )  # refresh the dashboard: three new journal lines appear by themselves
+        await pilot.press("j")
+        journal = app.screen
+        assert isinstance(journal, JournalScreen)
+        await wait_for(lambda: len(journal.entries) >= before + 3, pilot)
+        await pilot.press("enter")
+        detail = str(journal.query_one("#journal-detail").render())
+        assert "Get-WindowsFeature -Name 'Hyper-V', 'Failover-Clustering'" in detail
+
+
+async def test_hosts_that_go_away_show_unreachable_with_the_reason(lab_factory) -> None:  # type: ignore[no-untyped-def]
+    opened = lab_factory(seed=11)
+    workspace = opened.workspace
+    victim = workspace.host_names()[0]
+    app = HvConsoleApp(workspace, poll_seconds=0)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await wait_for(lambda: len(connected_rows(app)) == 3, pilot)
+        assert opened.lab is not None
+        opened.lab.stop()  # every endpoint goes away at once
+        await pilot.press("r")
+        table = app.screen.query_one(HostTable)
+        row = table.rows_by_host[victim]
+        await wait_for(lambda: row.state == "unreachable" and bool(row.last_error), pilot, timeout=90)
+        assert "refused" in row.last_error.lower() or "unreachable" in row.last_error.lower()

@@ -64,7 +64,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--speed", type=float, default=1.0, help="lab clock speed (e.g. 10 = ten times real time)"
     )
     serve.add_argument(
-        "--bind", default="127.0.0.11", help="first loopback address; hosts get consecutive ones"
+        "--bind",
+        default=None,
+        help="first loopback address; hosts get consecutive fixed ones (default: each host's endpoint "
+        "mirrors its simulated address, 10.b.c.d → 127.b.c.d, and moves when that address changes)",
     )
     serve.add_argument("--port", type=int, default=0, help="port for every host (0 = a free port per host)")
     serve.add_argument("--json", action="store_true", help="print the hosts as one JSON line on stdout first")

@@ -29,7 +29,8 @@ def run_lab_command(args: argparse.Namespace) -> int:
 
 def serve(args: argparse.Namespace, path: Path) -> int:
     try:
-        host_addresses(args.bind, 1)
+        if args.bind:
+            host_addresses(args.bind, 1)
         runtime = LabRuntime(
             path, args.scenario, args.speed, args.bind, args.port, seed=getattr(args, "seed", None)
         )

@@ -92,7 +92,9 @@ def invoke(pool: RunspacePool, name: str, **params: Any) -> tuple[list[Any], Pow
 
 
 def test_json_line_describes_three_hosts(lab: Lab) -> None:
-    assert [h["address"] for h in lab.hosts] == ["127.0.0.11", "127.0.0.12", "127.0.0.13"]
+    # each endpoint mirrors the host's simulated address into loopback: 10.b.c.d → 127.b.c.d
+    for host in lab.hosts:
+        assert host["ip"].startswith("10.20.0.") and host["address"] == "127." + host["ip"].split(".", 1)[1]
     for host in lab.hosts:
         assert host["endpoint"] == f"https://{host['address']}:{host['port']}/wsman"
         assert host["name"].startswith("WIN-") and host["username"] == "Administrator"

@@ -1,4 +1,11 @@
-"""``LabRuntime``: load or create the world, serve one endpoint per host, handle reboots, save on exit."""
+"""``LabRuntime``: load or create the world, serve one endpoint per host, handle reboots, save on exit.
+
+Endpoint addresses: by default each host's endpoint MIRRORS its first adapter's IPv4 address into loopback
+(simulated 10.b.c.d → endpoint 127.b.c.d, same port), and follows it: when a cmdlet changes that address
+(static set, DHCP renew) the runtime stops the endpoint on the old address and starts it on the new mirrored
+one, shortly after the pipeline that changed it (so its reply still reaches the client). With an explicit
+``bind`` address the hosts get consecutive fixed addresses from it instead and never move.
+"""
 
 from __future__ import annotations
 
@@ -13,11 +20,14 @@ from hvconsole.lab.endpoint import LabCertificateAuthority, LabEndpoint
 from hvconsole.lab.world.backend import LabHost
 from hvconsole.lab.world.clock import LabClock
 from hvconsole.lab.world.model import Host, World
+from hvconsole.lab.world.network import first_ipv4, mirrored_endpoint
 from hvconsole.lab.world.scenario import build_world
 from hvconsole.lab.world.store import ensure_private_dir, load_world, save_world
 
 log = logging.getLogger(__name__)
 SHUTDOWN_LAB_SECONDS = 5.0  # inferred: the endpoint goes away a few seconds after Restart-Computer
+MOVE_DELAY_SECONDS = 0.5  # real seconds between an address change and the endpoint move
+FALLBACK_BIND = "127.0.0.11"  # mirrored mode: where hosts without any IPv4 address are served
 
 
 class NotLoopback(ValueError):
@@ -54,7 +64,7 @@ class LabRuntime:
         state_path: Path,
         scenario: str = "classic",
         speed: float = 1.0,
-        bind: str = "127.0.0.11",
+        bind: str | None = None,
         port: int = 0,
         seed: int | None = None,
     ) -> None:
@@ -74,7 +84,9 @@ class LabRuntime:
     def start(self) -> None:
         ensure_private_dir(self.state_path.parent)
         world = load_world(self.state_path) or build_world(self.scenario, self.seed)
-        addresses = host_addresses(self.bind, len(world.hosts))
+        addresses = (
+            host_addresses(self.bind, len(world.hosts)) if self.bind else self._mirrored_addresses(world)
+        )
         self.clock = LabClock(world.lab_time, self.speed)
         world.attach_clock(self.clock)
         for host in world.hosts:  # a reboot cut short by a stop finishes now
@@ -91,7 +103,18 @@ class LabRuntime:
             endpoint.start()
             self.served.append(ServedHost(host, backend, endpoint))
         world.on_reboot(self._on_reboot)
+        if not self.bind:
+            world.on_address_change(self._on_address_change)
         world.on_service_change(self._on_service_change)
+
+    @staticmethod
+    def _mirrored_addresses(world: World) -> list[str]:
+        fallback = iter(host_addresses(FALLBACK_BIND, len(world.hosts)))
+        out = []
+        for host in world.hosts:
+            address = first_ipv4(host)
+            out.append(mirrored_endpoint(address) if address else next(fallback))
+        return out
 
     def describe(self) -> dict[str, Any]:
         """What `lab serve --json` prints: how to reach each host."""
@@ -100,6 +123,7 @@ class LabRuntime:
             "hosts": [
                 {
                     "name": s.host.name,
+                    "ip": first_ipv4(s.host),
                     "address": s.endpoint.bind,
                     "port": s.endpoint.port,
                     "endpoint": s.endpoint.endpoint_url,
@@ -150,3 +174,34 @@ class LabRuntime:
             save_world(self.world, self.state_path)
         served.endpoint.start()
         log.info("lab host %s is back after a reboot", served.host.name)
+
+    # ----- address changes: the endpoint follows the host's first IPv4 address ---------------------------
+    def _on_address_change(self, host: Host) -> None:
+        served = next((s for s in self.served if s.host is host), None)
+        if served is None or self._stopping.is_set():
+            return
+        threading.Thread(target=self._move, args=(served,), name=f"lab-move-{host.id}", daemon=True).start()
+
+    def _move(self, served: ServedHost) -> None:
+        if self._stopping.wait(MOVE_DELAY_SECONDS):
+            return
+        assert self.ca is not None and self.world is not None
+        with self.lock:
+            address = first_ipv4(served.host)
+            save_world(self.world, self.state_path)
+        old = served.endpoint
+        if address is None or mirrored_endpoint(address) == old.bind:
+            return  # no IPv4 address left: keep serving where it was until one comes back (inferred)
+        new_bind = mirrored_endpoint(address)
+        names = [served.host.name, served.host.name.lower()]
+        cert, key = self.ca.issue(new_bind, names, self.state_path.parent / "certs" / served.host.id)
+        moved = LabEndpoint(served.backend, new_bind, old.port, cert, key)
+        old.stop()
+        try:
+            moved.start()
+        except OSError as failed:
+            log.error("lab host %s cannot move to %s:%s (%s)", served.host.name, new_bind, old.port, failed)
+            old.start()
+            return
+        served.endpoint = moved
+        log.info("lab host %s now answers at %s:%s", served.host.name, new_bind, moved.port)

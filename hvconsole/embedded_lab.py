@@ -28,6 +28,7 @@ class LabStartError(RuntimeError):
 
 class LabHostInfo(BaseModel):
     name: str
+    ip: str | None = None  # the host's simulated address (its endpoint mirrors it: 10.b.c.d → 127.b.c.d)
     address: str
     port: int
     endpoint: str
@@ -112,6 +113,7 @@ class EmbeddedLab:
                     authentication="basic",
                     username=host.username,
                     ca_file=host.ca_cert,
+                    lab=True,
                 )
             )
             credentials.put(host.name, Account(host.username, host.password), remember=False)

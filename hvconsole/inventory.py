@@ -43,6 +43,7 @@ class HostEntry(BaseModel):
     certificate_validation: CertificateValidation = "on"
     ca_file: str | None = Field(default=None, description="a CA bundle to validate the host's certificate")
     credential: str | None = Field(default=None, description="keyring entry to use (default: the host name)")
+    lab: bool = Field(default=False, description="a simulated host of the embedded lab (not saved)")
 
     @field_validator("name")
     @classmethod
@@ -190,6 +191,8 @@ def save_inventory(inventory: Inventory, path: Path) -> None:
     """Write atomically (temp file + rename) so a crash never leaves half an inventory."""
     path.parent.mkdir(parents=True, exist_ok=True)
     data = inventory.model_dump(exclude_none=True, exclude_defaults=False)
+    for host in data.get("hosts", []):
+        host.pop("lab", None)
     temp = path.with_suffix(".toml.tmp")
     temp.write_text(tomli_w.dumps(data), encoding="utf-8")
     temp.replace(path)

@@ -51,6 +51,11 @@ def open_workspace(
     inventory = load_inventory(path)
     store = credentials or CredentialStore()
     workspace = Workspace(
-        inventory, store, journal, label=f"{path} · {len(inventory.hosts)} hosts", read_only=read_only
+        inventory,
+        store,
+        journal,
+        label=f"{path} · {len(inventory.hosts)} hosts",
+        read_only=read_only,
+        inventory_path=path,
     )
     return Opened(workspace, None)

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from hvconsole.credentials import CredentialStore
-from hvconsole.inventory import HostEntry, Inventory
+from hvconsole.inventory import HostEntry, Inventory, save_inventory
 from hvconsole.remoting.errors import RemotingError
 from hvconsole.remoting.journal import Journal, JournalEntry
 from hvconsole.remoting.manager import SessionManager
@@ -85,8 +85,10 @@ class Workspace:
         notices: list[str] | None = None,
         read_only: bool = False,
         operations: OperationLog | None = None,
+        inventory_path: Path | None = None,
     ) -> None:
         self.inventory = inventory
+        self.inventory_path = inventory_path  # saved when a host's address moves (None: not from a file)
         self.operations = operations or OperationLog(journal.path.with_name("operations.jsonl"))
         self.credentials = credentials
         self.journal = journal
@@ -152,6 +154,18 @@ class Workspace:
         finally:
             with self._lock:
                 self._changes_in_flight -= 1
+
+    def move_host(self, name: str, new_address: str) -> HostEntry:
+        """The host now answers at ``new_address``: update the inventory (and its file, for real hosts) and
+        replace the session with one at the new address (the old one is closed)."""
+        old = self.inventory.host(name)
+        moved = old.model_copy(update={"address": new_address})
+        hosts = [moved if h.name == old.name else h for h in self.inventory.hosts]
+        self.inventory = Inventory(hosts=hosts, groups=self.inventory.groups)
+        if self.inventory_path is not None and not moved.lab:
+            save_inventory(self.inventory, self.inventory_path)
+        self._add_session(moved)
+        return moved
 
     # --- reads --------------------------------------------------------------------------------------
     def read_overviews(self, hosts: list[str]) -> Iterator[tuple[str, HostOverview | None, str | None]]:

@@ -31,7 +31,9 @@ GiB = 1024**3
 MiB = 1024**2
 DISK_CLASS_GUID = "{53f56307-b6bf-11d0-94f2-00a0c91efb8b}"
 DHCP_LEASE_SECONDS = 8 * 24 * 3600  # inferred: Windows DHCP server default lease (8 days)
-SCENARIOS = ("classic",)
+SCENARIOS = ("classic", "sixteen")
+# classic: the recipe's three boxes (storage + DC, two Hyper-V hosts).
+# sixteen: the same storage box and fifteen Hyper-V hosts, for fan-out benchmarks at scale.
 
 
 def new_password() -> str:
@@ -209,11 +211,9 @@ def build_world(scenario: str = "classic", seed: int | None = None, now: float |
             Subnet(name="Storage", prefix="10.30.0.0/24"),
         ],
     )
-    world.hosts = [
-        _host(rng, world, "storage", "storage-dc", 8, 4, now),
-        _host(rng, world, "node1", "hyperv", 16, 8, now),
-        _host(rng, world, "node2", "hyperv", 16, 8, now),
-    ]
+    nodes = 2 if scenario == "classic" else 15
+    world.hosts = [_host(rng, world, "storage", "storage-dc", 8, 4, now)]
+    world.hosts += [_host(rng, world, f"node{i}", "hyperv", 16, 8, now) for i in range(1, nodes + 1)]
     storage = world.hosts[0]
     for lun in range(2):
         disk = _data_disk(rng, storage.id, lun)

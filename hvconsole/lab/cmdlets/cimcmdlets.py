@@ -74,7 +74,7 @@ def _operating_system(world: World, host: Host) -> list[dict[str, Any]]:
             "SerialNumber": host.os_serial,
             "InstallDate": _time(host.install_date),
             "LastBootUpTime": _time(host.boot_time),
-            "LocalDateTime": _time(world.now()),
+            "LocalDateTime": _time(world.host_now(host)),
             "TotalVisibleMemorySize": U64(kib),
             "FreePhysicalMemory": U64(kib * 3 // 4),
             "SystemDrive": "C:",

@@ -267,7 +267,7 @@ class GetDate(Cmdlet):
 
     def process(self) -> Iterator[Any]:
         # inferred: the simulated hosts run in UTC; the time is the lab clock's
-        yield datetime.fromtimestamp(self.world.now(), tz=UTC)
+        yield datetime.fromtimestamp(self.world.host_now(self.host), tz=UTC)  # the host's own clock
 
 
 __all__ = ["GetDate", "SelectObject", "SortObject", "WhereObject", "compare"]

@@ -146,6 +146,15 @@ class DiskView(BaseModel):
     is_system: bool = False
 
 
+class Domain(BaseModel):
+    """An Active Directory domain created by Install-ADDSForest (lab/world/domain.py has its behaviour)."""
+
+    name: str  # FQDN, e.g. "virtuallab.com"
+    netbios: str  # "VIRTUALLAB"
+    dc: str  # Host.id of the (only) domain controller
+    records: dict[str, str] = Field(default_factory=dict)  # DNS zone: lower-case FQDN -> IPv4 (A records)
+
+
 class Host(BaseModel):
     id: str  # stable key in the scenario: "storage", "node1", "node2"
     role: str  # what the scenario intends it to become: "storage-dc" | "hyperv"
@@ -169,6 +178,7 @@ class Host(BaseModel):
     disks: list[DiskView] = Field(default_factory=list)
     pending: dict[str, Any] = Field(default_factory=dict)  # changes applied at the next reboot
     settings: HostSettings = Field(default_factory=HostSettings)  # SConfig's items (settings.py)
+    clock_offset: float = 0.0  # seconds this host's clock is ahead of the lab clock (Kerberos skew checks)
 
     def feature_state(self, name: str) -> str:
         for key, state in self.features.items():
@@ -200,6 +210,7 @@ class World(BaseModel):
     subnets: list[Subnet] = Field(default_factory=list)
     hosts: list[Host] = Field(default_factory=list)
     disks: dict[str, Disk] = Field(default_factory=dict)
+    domains: list[Domain] = Field(default_factory=list)
     rng_counter: int = 0
 
     _reboot_listeners: list[Callable[[Host, float], None]] = PrivateAttr(default_factory=list)
@@ -255,6 +266,13 @@ class World(BaseModel):
             listener(host)
 
     def finish_reboot(self, host: Host) -> None:
-        """The host is up again: pending changes were applied by whoever scheduled them (later issues)."""
+        """The host is up again, with its pending changes (rename, join, features, promotion) applied."""
+        from hvconsole.lab.world.domain import apply_pending  # the boot-time behaviour lives there
+
+        apply_pending(self, host)
         host.power = "Running"
         host.boot_time = self.now()
+
+    def host_now(self, host: Host) -> float:
+        """The host's own clock (lab time plus its offset)."""
+        return self.now() + host.clock_offset

@@ -52,7 +52,7 @@ def _computer_system(world: World, host: Host) -> list[dict[str, Any]]:
             "SystemType": "x64-based PC",
             "HypervisorPresent": True,
             "Status": "OK",
-            "UserName": None,
+            "UserName": f"{host.name}\\{host.settings.logged_on[0]}" if host.settings.logged_on else None,
             "CurrentTimeZone": 0,
         }
     ]

@@ -98,7 +98,12 @@ def reachable(world: World, source: Host, address: str) -> bool:
         target_up = target.adapter is None or target.adapter.status == "Up"
         if same_segment and in_subnet and target_up:
             return True
-        if target.adapter is not None and target_up and _routed(world, nic) and _routed(world, target.adapter):
+        if (
+            target.adapter is not None
+            and target_up
+            and _routed(world, nic)
+            and _routed(world, target.adapter)
+        ):
             return True
     return False
 

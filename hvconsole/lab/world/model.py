@@ -93,6 +93,7 @@ class Volume(BaseModel):
     size: int
     size_remaining: int
     allocation_unit: int = 4096
+    files: dict[str, int] = Field(default_factory=dict)  # path -> bytes, e.g. iSCSI .vhdx (world/storage.py)
 
 
 class Partition(BaseModel):
@@ -125,6 +126,7 @@ class Disk(BaseModel):
     signature: int | None = None
     guid: str | None = None
     unique_id: str
+    is_clustered: bool = False  # managed by Failover Clustering: Storage cmdlets refuse with 41018 (ref §6.1)
     partitions: list[Partition] = Field(default_factory=list)
 
     @property
@@ -144,6 +146,7 @@ class DiskView(BaseModel):
     offline_reason: int | None = None  # 1 Policy, ...
     is_boot: bool = False
     is_system: bool = False
+    drive_letters: dict[str, str] = Field(default_factory=dict)  # partition number -> this host's letter
 
 
 class Domain(BaseModel):

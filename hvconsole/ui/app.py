@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import partial
+from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -19,7 +20,7 @@ from hvconsole.ui.themes import install_themes
 
 
 class HvConsoleApp(App[int]):
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses elsewhere keep the styles
     TITLE = "hvconsole"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [

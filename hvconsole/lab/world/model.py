@@ -14,10 +14,11 @@ the cmdlets and in ``World``'s few methods. Shape chosen for what comes later:
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, Field, PrivateAttr
 
+from hvconsole.lab.world.iscsi_state import IscsiHostState
 from hvconsole.lab.world.settings import HostSettings
 
 STATE_VERSION = 1
@@ -182,6 +183,7 @@ class Host(BaseModel):
     pending: dict[str, Any] = Field(default_factory=dict)  # changes applied at the next reboot
     settings: HostSettings = Field(default_factory=HostSettings)  # SConfig's items (settings.py)
     clock_offset: float = 0.0  # seconds this host's clock is ahead of the lab clock (Kerberos skew checks)
+    iscsi: IscsiHostState = Field(default_factory=IscsiHostState)  # target server + initiator (world/iscsi.py)
 
     def feature_state(self, name: str) -> str:
         for key, state in self.features.items():
@@ -220,6 +222,9 @@ class World(BaseModel):
     _service_listeners: list[Callable[[Host, str], None]] = PrivateAttr(default_factory=list)
     _address_listeners: list[Callable[[Host], None]] = PrivateAttr(default_factory=list)
     _clock: Any = PrivateAttr(default=None)
+    # ``hook(world, host)`` after a host booted and its pending changes applied (lab/world/iscsi.py: services
+    # that start at boot, persistent iSCSI logins). Modules register at import.
+    boot_hooks: ClassVar[list[Callable[[World, Host], None]]] = []
 
     def host(self, key: str) -> Host | None:
         """By id or computer name (case-insensitive)."""
@@ -275,6 +280,8 @@ class World(BaseModel):
         apply_pending(self, host)
         host.power = "Running"
         host.boot_time = self.now()
+        for hook in list(World.boot_hooks):
+            hook(self, host)
 
     def host_now(self, host: Host) -> float:
         """The host's own clock (lab time plus its offset)."""

@@ -28,7 +28,9 @@ class LabHost:
         return domain in ("", ".") or domain.lower() == self.host.name.lower()
 
     def check_credentials(self, username: str, password: str) -> bool:
-        if self.host.power != "Running":
+        # While "Rebooting" the endpoint still answers until the runtime stops it a few lab seconds later (the
+        # reply to Restart-Computer must still reach the client); a powered-off host answers nothing.
+        if self.host.power not in ("Running", "Rebooting"):
             return False
         good_password = hmac.compare_digest(password.encode(), self.world.admin_password.encode())
         return self.accepts_user(username) and good_password

@@ -186,7 +186,7 @@ def pass_lab_time(world: World, lock: Any, lab_seconds: float) -> None:
     clock = getattr(world, "_clock", None)
     if clock is None or lab_seconds <= 0:
         return
-    owned = isinstance(lock, type(threading.RLock())) and lock._is_owned()
+    owned = isinstance(lock, type(threading.RLock())) and lock._is_owned()  # type: ignore[attr-defined]
     if owned:
         lock.release()
     try:

@@ -28,7 +28,9 @@ def test_credentials() -> None:
     assert host.check_credentials(f"{world.hosts[0].name}\\Administrator", pw)
     assert not host.check_credentials("Administrator", pw + "x")
     assert not host.check_credentials("OTHER\\Administrator", pw)
-    world.hosts[0].power = "Rebooting"
+    world.hosts[0].power = "Rebooting"  # still answering until the runtime stops its endpoint
+    assert host.check_credentials("Administrator", pw)
+    world.hosts[0].power = "Off"
     assert not host.check_credentials("Administrator", pw)
 
 

@@ -166,7 +166,7 @@ class AddLocalGroupMember(_GroupCmdlet):
                 continue
             if self.should_process(group_name, "Add member"):
                 admins.append(member)
-        return iter(())
+        yield from ()
 
 
 @cim_method("root/cimv2", "Win32_OperatingSystem", "Win32Shutdown")

@@ -178,7 +178,7 @@ class SetService(_ServiceCmdlet):
     class_name = "Microsoft.PowerShell.Commands.SetServiceCommand"
     supports_should_process = True
 
-    Name = Param(
+    Name = Param(  # type: ignore[assignment]
         types.STRING,
         position=0,
         aliases=("ServiceName", "SN"),
@@ -189,7 +189,7 @@ class SetService(_ServiceCmdlet):
     InputObject = Param(
         types.ObjectType(SERVICE_CONTROLLER, [SERVICE_CONTROLLER]), sets=("InputObject",), from_pipeline=True
     )
-    DisplayName = Param(types.STRING, position=1, aliases=("DN",))
+    DisplayName = Param(types.STRING, position=1, aliases=("DN",))  # type: ignore[assignment]
     Description = Param(types.STRING)
     StartupType = Param(
         types.STRING, aliases=("StartMode", "SM", "ST"), validate_set=("Automatic", "Manual", "Disabled")

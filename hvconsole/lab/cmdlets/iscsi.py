@@ -80,8 +80,9 @@ def session_object(host: Any, session: SessionData) -> PSObj:
 class _Initiator(Cmdlet):
     module_name = "iSCSI"
     cim_class = "MSFT_iSCSITarget"
+    blocked = False
 
-    def hresult(self, code: int, terminating: bool = True) -> None:
+    def hresult(self, code: int, terminating: bool = False) -> None:
         record = self.make_error(
             MESSAGES[code],
             f"HRESULT 0x{code:08x}",
@@ -96,8 +97,15 @@ class _Initiator(Cmdlet):
 
     def begin(self) -> Iterator[Any]:
         service = self.host.service("MSiSCSI")
-        if service is None or service.status != "Running":
+        self.blocked = service is None or service.status != "Running"
+        if self.blocked:
             self.hresult(0xEFFF003E)
+        return iter(())
+
+    def process(self) -> Iterator[Any]:
+        return iter(()) if self.blocked else self.work()
+
+    def work(self) -> Iterator[Any]:
         return iter(())
 
     @property
@@ -118,7 +126,7 @@ class NewIscsiTargetPortal(_Initiator):
     InitiatorInstanceName = Param(types.STRING)
     AuthenticationType = Param(types.STRING)
 
-    def process(self) -> Iterator[Any]:
+    def work(self) -> Iterator[Any]:
         portal = PortalData(
             address=self.TargetPortalAddress,
             port=int(self.TargetPortalPortNumber),
@@ -127,6 +135,7 @@ class NewIscsiTargetPortal(_Initiator):
         found = iscsi.discover(self.world, self.host, portal)
         if found is None:  # inferred: unreachable, nothing listening or TCP 3260 blocked → Connection Failed
             self.hresult(0xEFFF0003)
+            return
         existing = next((p for p in self.state.portals if p.address.lower() == portal.address.lower()), None)
         if existing is None:  # inferred: adding a known portal again just runs discovery again
             self.state.portals.append(portal)
@@ -141,7 +150,7 @@ class GetIscsiTargetPortal(_Initiator):
     cim_class = "MSFT_iSCSITargetPortal"
     TargetPortalAddress = Param(types.STRINGS, position=0)
 
-    def process(self) -> Iterator[Any]:
+    def work(self) -> Iterator[Any]:
         portals = list(self.state.portals)
         for wanted in self.TargetPortalAddress or []:
             if not any(p.address.lower() == wanted.lower() for p in portals):
@@ -160,7 +169,7 @@ class RemoveIscsiTargetPortal(_Initiator):
     TargetPortalAddress = Param(types.STRINGS, position=0, mandatory=True, from_pipeline_by_name=True)
     TargetPortalPortNumber = Param(types.UINT16)
 
-    def process(self) -> Iterator[Any]:
+    def work(self) -> Iterator[Any]:
         for wanted in self.TargetPortalAddress:
             portal = next((p for p in self.state.portals if p.address.lower() == wanted.lower()), None)
             if portal is None:
@@ -179,7 +188,7 @@ class UpdateIscsiTarget(_Initiator):
     command_name = "Update-IscsiTarget"
     NodeAddress = Param(types.STRINGS, position=0)
 
-    def process(self) -> Iterator[Any]:
+    def work(self) -> Iterator[Any]:
         iscsi.refresh_discovery(self.world, self.host)
         return iter(())
 
@@ -189,7 +198,7 @@ class GetIscsiTarget(_Initiator):
     command_name = "Get-IscsiTarget"
     NodeAddress = Param(types.STRINGS, position=0)
 
-    def process(self) -> Iterator[Any]:
+    def work(self) -> Iterator[Any]:
         seen: dict[str, None] = {}
         for found in self.state.discovered:
             seen.setdefault(found.node_address, None)
@@ -216,9 +225,10 @@ class ConnectIscsiTarget(_Initiator):
     AuthenticationType = Param(types.STRING, validate_set=("NONE", "ONEWAYCHAP", "MUTUALCHAP"))
     ReportToPnP = Param(types.BOOL)
 
-    def process(self) -> Iterator[Any]:
+    def work(self) -> Iterator[Any]:
         if self.session_for(self.NodeAddress) is not None:
             self.hresult(0xEFFF003F)  # a second Connect (§5.4)
+            return
         known = [d for d in self.state.discovered if d.node_address.lower() == self.NodeAddress.lower()]
         if self.TargetPortalAddress:
             known = [d for d in known if d.portal.lower() == self.TargetPortalAddress.lower()]
@@ -227,6 +237,7 @@ class ConnectIscsiTarget(_Initiator):
         server = iscsi.portal_server(self.world, self.host, portal) if portal else None
         if found is None or server is None or found[0] is not server or not iscsi.admits(found[1], self.host):
             self.hresult(0xEFFF0029)  # not discovered, gone, or this initiator is not allowed (§4.2, §5.4)
+            return
         assert found is not None and portal is not None
         session = iscsi.login(
             self.world,
@@ -259,7 +270,7 @@ class DisconnectIscsiTarget(_Initiator):
     NodeAddress = Param(types.STRINGS, position=0, from_pipeline_by_name=True)
     SessionIdentifier = Param(types.STRINGS, from_pipeline_by_name=True)
 
-    def process(self) -> Iterator[Any]:
+    def work(self) -> Iterator[Any]:
         chosen = [
             s
             for s in self.state.sessions
@@ -268,6 +279,7 @@ class DisconnectIscsiTarget(_Initiator):
         ]
         if not chosen:
             self.hresult(0xEFFF001C)  # inferred: not connected (§5.6 says it errors; code not captured)
+            return iter(())
         for session in chosen:
             if self.should_process(session.target, "Disconnect"):
                 iscsi.logout(self.world, self.host, session)
@@ -280,7 +292,7 @@ class GetIscsiSession(_Initiator):
     cim_class = "MSFT_iSCSISession"
     SessionIdentifier = Param(types.STRINGS)
 
-    def process(self) -> Iterator[Any]:
+    def work(self) -> Iterator[Any]:
         sessions = self.state.sessions
         if self.SessionIdentifier:
             sessions = [s for s in sessions if s.session_id in self.SessionIdentifier]
@@ -298,6 +310,7 @@ class _Registration(_Initiator):
         chosen = [s for s in self.state.sessions if s.session_id in self.SessionIdentifier]
         if not chosen:
             self.hresult(0xEFFF001C)
+            return []
         return chosen
 
 
@@ -305,7 +318,7 @@ class _Registration(_Initiator):
 class RegisterIscsiSession(_Registration):
     command_name = "Register-IscsiSession"
 
-    def process(self) -> Iterator[Any]:
+    def work(self) -> Iterator[Any]:
         for session in self.sessions():  # makes the login persistent (§5.5)
             session.persistent = True
             if self.IsMultipathEnabled is not None:
@@ -318,7 +331,7 @@ class RegisterIscsiSession(_Registration):
 class UnregisterIscsiSession(_Registration):
     command_name = "Unregister-IscsiSession"
 
-    def process(self) -> Iterator[Any]:
+    def work(self) -> Iterator[Any]:
         for session in self.sessions():
             session.persistent = False
             self.state.favorites = [

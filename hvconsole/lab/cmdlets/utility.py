@@ -270,4 +270,23 @@ class GetDate(Cmdlet):
         yield datetime.fromtimestamp(self.world.host_now(self.host), tz=UTC)  # the host's own clock
 
 
-__all__ = ["GetDate", "SelectObject", "SortObject", "WhereObject", "compare"]
+@cmdlet
+class StartSleep(Cmdlet):
+    """Start-Sleep waits in real time (what the admin asked for), releasing the world meanwhile."""
+
+    command_name = "Start-Sleep"
+    module_name = UTILITY
+    class_name = "Microsoft.PowerShell.Commands.StartSleepCommand"
+    default_set = "Seconds"
+    command_aliases = ("sleep",)
+
+    Seconds = Param(types.INT32, position=0, sets=("Seconds",), mandatory=True)  # Int32 in Windows PowerShell 5.1
+    Milliseconds = Param(types.INT32, sets=("Milliseconds",), mandatory=True, aliases=("ms",))
+
+    def process(self) -> Iterator[Any]:
+        seconds = self.Milliseconds / 1000 if self.parameter_set == "Milliseconds" else self.Seconds
+        self.wait(float(seconds))
+        return iter(())
+
+
+__all__ = ["GetDate", "SelectObject", "SortObject", "StartSleep", "WhereObject", "compare"]

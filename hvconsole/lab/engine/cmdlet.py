@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
@@ -173,6 +174,29 @@ class Cmdlet:
 
     def write_progress(self, activity: str, status: str, percent: int = -1, completed: bool = False) -> None:
         self.sink.progress(activity, status, percent=percent, completed=completed)
+
+    def wait(self, real_seconds: float) -> bool:
+        """Wait without holding the world lock, so other pipelines (on this host and others) run meanwhile.
+        Returns False as soon as the client stops the pipeline (ctrl_c); the caller then returns."""
+        lock = self.session.lock
+        lock.release()
+        try:
+            deadline = time.monotonic() + max(0.0, real_seconds)
+            while True:
+                if self.sink.stopping:
+                    return False
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return True
+                time.sleep(min(0.05, left))
+        finally:
+            lock.acquire()
+
+    def wait_lab(self, lab_seconds: float) -> bool:
+        """``wait`` for a span of lab time (what a long operation costs on the lab clock, run at --speed)."""
+        clock = getattr(self.world, "_clock", None)
+        real = clock.real_seconds(lab_seconds) if clock is not None else 0.0
+        return self.wait(real)
 
     def should_process(self, target: str, action: str | None = None) -> bool:
         """ShouldProcess: False under -WhatIf; a remote pipeline cannot prompt, so a confirmation fails."""

@@ -31,7 +31,10 @@ class StageScreen(Screen[None]):
     STAGE_TITLE: ClassVar[str] = ""
     BINDINGS = [
         Binding(
-            "p", "plan", "Plan & apply", tooltip="Show the steps and the PowerShell they run, then apply"
+            "p,f5",
+            "plan",
+            "Plan & apply",
+            tooltip="Show the steps and the PowerShell they run, then apply (F5 also works inside a field)",
         ),
         Binding("ctrl+r", "reload", "Re-read", tooltip="Read the hosts' current state again"),
         Binding("escape", "back", "Back"),

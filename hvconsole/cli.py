@@ -74,6 +74,19 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--seed", type=int, help="seed for a new lab's names and addresses (same seed, same lab)"
     )
+    serve.add_argument(
+        "--transport",
+        choices=["https", "http-ntlm"],
+        default="https",
+        help="https: Basic over TLS (lab CA); http-ntlm: port-5985 style HTTP with NTLM + message encryption",
+    )
+    serve.add_argument(
+        "--faults",
+        action="append",
+        metavar="SPEC",
+        help="inject faults, e.g. 'HV1:down', '*:latency=25ms', 'HV2:fail=Get-Disk:HardwareFailure' "
+        "(repeatable; grammar in docs/faults.md)",
+    )
     reset = lab_commands.add_parser("reset", help="forget the lab's state (a fresh scenario next start)")
     reset.add_argument("--state", help="state file (default: under the user's data directory)")
     return parser

@@ -35,6 +35,8 @@ class LabHostInfo(BaseModel):
     username: str
     password: str
     ca_cert: str
+    transport: str = "https"  # "http": NTLM with message encryption (lab serve --transport http-ntlm)
+    auth: str = "basic"
 
     def __repr__(self) -> str:
         return f"LabHostInfo(name={self.name!r}, endpoint={self.endpoint!r})"
@@ -44,6 +46,7 @@ class LabHostInfo(BaseModel):
 class EmbeddedLab:
     process: subprocess.Popen[bytes]
     hosts: list[LabHostInfo]
+    control: dict[str, str] | None = None  # the lab's control channel (url, token): faults, received calls
     _stderr_tail: list[str] = field(default_factory=list)
 
     @classmethod
@@ -75,6 +78,7 @@ class EmbeddedLab:
         try:
             data = json.loads(line)
             lab.hosts = [LabHostInfo.model_validate(h) for h in data["hosts"]]
+            lab.control = data.get("control")
         except (ValueError, KeyError, TypeError) as error:
             lab.stop()
             raise LabStartError(f"the lab printed something unexpected: {line[:200]!r}") from error
@@ -109,8 +113,8 @@ class EmbeddedLab:
                     name=host.name,
                     address=host.address,
                     port=host.port,
-                    transport="https",
-                    authentication="basic",
+                    transport="http" if host.transport == "http" else "https",
+                    authentication="ntlm" if host.auth == "ntlm" else "basic",
                     username=host.username,
                     ca_file=host.ca_cert,
                     lab=True,

@@ -10,6 +10,8 @@ import threading
 from pathlib import Path
 from types import FrameType
 
+from hvconsole.lab.control import ControlServer
+from hvconsole.lab.faults import FaultSpecError, parse_spec
 from hvconsole.lab.world.runtime import LabRuntime, NotLoopback, host_addresses
 from hvconsole.lab.world.store import StateFileError, default_state_path, forget_world
 
@@ -28,11 +30,22 @@ def run_lab_command(args: argparse.Namespace) -> int:
 
 
 def serve(args: argparse.Namespace, path: Path) -> int:
+    control: ControlServer | None = None
     try:
         if args.bind:
             host_addresses(args.bind, 1)
+        specs = list(getattr(args, "faults", None) or [])
+        for spec in specs:
+            parse_spec(spec)  # refuse a bad --faults before anything starts
+        transport = "http" if getattr(args, "transport", "https") == "http-ntlm" else "https"
         runtime = LabRuntime(
-            path, args.scenario, args.speed, args.bind, args.port, seed=getattr(args, "seed", None)
+            path,
+            args.scenario,
+            args.speed,
+            args.bind,
+            args.port,
+            seed=getattr(args, "seed", None),
+            transport=transport,
         )
         stop = threading.Event()
 
@@ -42,11 +55,17 @@ def serve(args: argparse.Namespace, path: Path) -> int:
         signal.signal(signal.SIGINT, on_signal)
         signal.signal(signal.SIGTERM, on_signal)
         runtime.start()
-    except (NotLoopback, StateFileError, ValueError, OSError) as failed:
+        for spec in specs:
+            runtime.faults.apply(spec)
+        control = ControlServer(runtime.faults)
+        control.start()
+    except (NotLoopback, StateFileError, FaultSpecError, ValueError, OSError) as failed:
         print(f"hvconsole lab serve: {failed}", file=sys.stderr)
         return 2
     try:
         description = runtime.describe()
+        assert control is not None
+        description["control"] = control.describe()
         if args.json:
             print(json.dumps(description), flush=True)
         else:
@@ -59,5 +78,7 @@ def serve(args: argparse.Namespace, path: Path) -> int:
         while not stop.wait(1.0):
             pass
     finally:
+        if control is not None:
+            control.stop()
         runtime.stop()
     return 0

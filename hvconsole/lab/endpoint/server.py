@@ -1,4 +1,5 @@
-"""LabEndpoint: one simulated host's WS-Management/PSRP endpoint over HTTPS with Basic auth."""
+"""LabEndpoint: one simulated host's WS-Management/PSRP endpoint: HTTPS + Basic, or HTTP + NTLM with message
+encryption (``transport="http"``), with the lab's faults applied on the way (``faults``)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from hvconsole.lab.endpoint.actions import ShellActions
 from hvconsole.lab.endpoint.https_server import WSMAN_PATH, LabHTTPServer
 from hvconsole.lab.endpoint.shells import ShellGone, ShellRegistry
 from hvconsole.lab.endpoint.soap import SoapError
+from hvconsole.lab.faults import HostFaults
 from hvconsole.lab.protocol import LabHostBackend
 
 log = logging.getLogger(__name__)
@@ -34,9 +36,11 @@ class LabEndpoint:
         backend: LabHostBackend,
         bind: str,
         port: int,
-        cert_path: str | os.PathLike[str],
-        key_path: str | os.PathLike[str],
+        cert_path: str | os.PathLike[str] | None,
+        key_path: str | os.PathLike[str] | None,
         *,
+        transport: str = "https",
+        faults: HostFaults | None = None,
         operation_timeout: float = 20.0,
         max_shells_per_user: int = DEFAULT_MAX_SHELLS_PER_USER,
         idle_shell_timeout: float = DEFAULT_IDLE_SHELL_TIMEOUT,
@@ -51,9 +55,17 @@ class LabEndpoint:
         self.shells = ShellRegistry(max_shells_per_user, idle_shell_timeout)
         self.actions = ShellActions(backend, self.shells, operation_timeout)
         self.reaper_interval = reaper_interval or max(0.05, min(60.0, idle_shell_timeout / 4))
-        self._context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        self._context.minimum_version = ssl.TLSVersion.TLSv1_2
-        self._context.load_cert_chain(os.fspath(cert_path), os.fspath(key_path))
+        if transport not in ("https", "http"):
+            raise ValueError(f"unknown transport {transport!r} (https or http)")
+        self.transport = transport
+        self.faults = faults
+        self._context: ssl.SSLContext | None = None
+        if transport == "https":
+            if cert_path is None or key_path is None:
+                raise ValueError("HTTPS needs a certificate and its key")
+            self._context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            self._context.minimum_version = ssl.TLSVersion.TLSv1_2
+            self._context.load_cert_chain(os.fspath(cert_path), os.fspath(key_path))
         self._server: LabHTTPServer | None = None
         self._serve_thread: threading.Thread | None = None
         self._reaper_stop = threading.Event()
@@ -63,7 +75,7 @@ class LabEndpoint:
     @property
     def endpoint_url(self) -> str:
         host = f"[{self.bind}]" if ":" in self.bind else self.bind
-        return f"https://{host}:{self.port}{WSMAN_PATH}"
+        return f"{self.transport}://{host}:{self.port}{WSMAN_PATH}"
 
     @property
     def running(self) -> bool:
@@ -79,6 +91,7 @@ class LabEndpoint:
                 self._handle,
                 self.backend.check_credentials,
                 self.max_request_bytes,
+                self.faults,
             )
             self.port = server.server_address[1]
             self._server = server

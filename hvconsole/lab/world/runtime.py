@@ -5,6 +5,11 @@ Endpoint addresses: by default each host's endpoint MIRRORS its first adapter's 
 (static set, DHCP renew) the runtime stops the endpoint on the old address and starts it on the new mirrored
 one, shortly after the pipeline that changed it (so its reply still reaches the client). With an explicit
 ``bind`` address the hosts get consecutive fixed addresses from it instead and never move.
+
+Transport: ``https`` (Basic over TLS, the lab CA) or ``http`` (NTLM with WinRM message encryption, like a
+5985 listener; the accounts go to an NTLM_USER_FILE next to the state). Faults: ``self.faults`` (a
+``FaultBoard``, see ``lab/faults.py``); the runtime acts on ``down`` (stops/starts the endpoint) and on a
+crash (``reboot-after``: the endpoint vanishes at once, the host boots again after ``CRASH_LAB_SECONDS``).
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from hvconsole.lab.endpoint import LabCertificateAuthority, LabEndpoint
+from hvconsole.lab.endpoint.ntlm import write_user_file
+from hvconsole.lab.faults import FaultBoard, FaultyBackend, HostFaults
 from hvconsole.lab.world.backend import LabHost
 from hvconsole.lab.world.clock import LabClock
 from hvconsole.lab.world.model import Host, World
@@ -28,6 +35,8 @@ log = logging.getLogger(__name__)
 SHUTDOWN_LAB_SECONDS = 5.0  # inferred: the endpoint goes away a few seconds after Restart-Computer
 MOVE_DELAY_SECONDS = 0.5  # real seconds between an address change and the endpoint move
 FALLBACK_BIND = "127.0.0.11"  # mirrored mode: where hosts without any IPv4 address are served
+CRASH_LAB_SECONDS = 60.0  # inferred: a crashed host is back a minute (lab time) later
+TRANSPORTS = ("https", "http")
 
 
 class NotLoopback(ValueError):
@@ -54,7 +63,7 @@ def host_addresses(bind: str, count: int) -> list[str]:
 @dataclass
 class ServedHost:
     host: Host
-    backend: LabHost
+    backend: FaultyBackend
     endpoint: LabEndpoint
 
 
@@ -67,7 +76,13 @@ class LabRuntime:
         bind: str | None = None,
         port: int = 0,
         seed: int | None = None,
+        transport: str = "https",
     ) -> None:
+        if transport not in TRANSPORTS:
+            raise ValueError(f"unknown transport {transport!r} (one of {', '.join(TRANSPORTS)})")
+        self.transport = transport
+        self.faults = FaultBoard(seed)
+        self._downed: set[str] = set()
         self.state_path = state_path
         self.scenario = scenario
         self.speed = speed
@@ -96,10 +111,20 @@ class LabRuntime:
         save_world(world, self.state_path)
         certs = self.state_path.parent / "certs"
         self.ca = LabCertificateAuthority.load_or_create(certs)
+        if self.transport == "http":
+            domains = ["", ".", *(h.name for h in world.hosts)]
+            write_user_file(
+                self.state_path.parent / "ntlm-users", domains, world.admin_username, world.admin_password
+            )
         for host, address in zip(world.hosts, addresses, strict=True):
             cert, key = self.ca.issue(address, [host.name, host.name.lower()], certs / host.id)
-            backend = LabHost(world, host, self.lock)
-            endpoint = LabEndpoint(backend, address, self.port, cert, key)
+            faults = self.faults.host(host.name)
+            faults.on_change = self._on_fault_change
+            faults.on_crash = self._crash
+            backend = FaultyBackend(LabHost(world, host, self.lock), faults)
+            endpoint = LabEndpoint(
+                backend, address, self.port, cert, key, transport=self.transport, faults=faults
+            )
             endpoint.start()
             self.served.append(ServedHost(host, backend, endpoint))
         world.on_reboot(self._on_reboot)
@@ -130,6 +155,8 @@ class LabRuntime:
                     "username": self.world.admin_username,
                     "password": self.world.admin_password,
                     "ca_cert": str(self.ca.cert_path),
+                    "transport": self.transport,
+                    "auth": "ntlm" if self.transport == "http" else "basic",
                 }
                 for s in self.served
             ]
@@ -195,7 +222,15 @@ class LabRuntime:
         new_bind = mirrored_endpoint(address)
         names = [served.host.name, served.host.name.lower()]
         cert, key = self.ca.issue(new_bind, names, self.state_path.parent / "certs" / served.host.id)
-        moved = LabEndpoint(served.backend, new_bind, old.port, cert, key)
+        moved = LabEndpoint(
+            served.backend,
+            new_bind,
+            old.port,
+            cert,
+            key,
+            transport=self.transport,
+            faults=served.backend.faults,
+        )
         old.stop()
         try:
             moved.start()
@@ -205,3 +240,45 @@ class LabRuntime:
             return
         served.endpoint = moved
         log.info("lab host %s now answers at %s:%s", served.host.name, new_bind, moved.port)
+
+    # ----- faults: "down" stops the endpoint until cleared; a crash reboots the host at once ----------------
+    def _served(self, faults: HostFaults) -> ServedHost | None:
+        return next((s for s in self.served if s.backend.faults is faults), None)
+
+    def _on_fault_change(self, faults: HostFaults) -> None:
+        served = self._served(faults)
+        if served is None or self._stopping.is_set():
+            return
+        key = faults.name.lower()
+        if faults.down and served.endpoint.running:
+            self._downed.add(key)
+            served.endpoint.stop()
+        elif not faults.down and key in self._downed:
+            self._downed.discard(key)
+            if served.host.power == "Running":
+                served.endpoint.start()
+
+    def _crash(self, faults: HostFaults) -> None:
+        """Called on the pipeline's worker: the endpoint is gone when this returns (its reply never leaves)."""
+        served = self._served(faults)
+        if served is None or self.clock is None:
+            return
+        with self.lock:
+            served.host.power = "Rebooting"
+        gone = threading.Event()
+
+        def crash_and_boot(s: ServedHost = served) -> None:
+            s.endpoint.stop()
+            gone.set()
+            assert self.clock is not None and self.world is not None
+            if self._stopping.wait(max(1.0, self.clock.real_seconds(CRASH_LAB_SECONDS))):
+                return
+            with self.lock:
+                self.world.finish_reboot(s.host)
+                save_world(self.world, self.state_path)
+            if s.host.name.lower() not in self._downed and not s.backend.faults.down:
+                s.endpoint.start()
+            log.info("lab host %s is back after a crash", s.host.name)
+
+        threading.Thread(target=crash_and_boot, name=f"lab-crash-{served.host.id}", daemon=True).start()
+        gone.wait(10)

@@ -151,6 +151,10 @@ class NetworkScreen(StageScreen):
         mode = self._get("mode").strip().lower()
         if mode not in ("static", "dhcp"):
             raise FormError(FIELDS["mode"], "type static or dhcp")
+        dns_text = self._get("dns_servers")
+        servers = [s for s in dns_text.replace(";", ",").split(",") if s.strip()]
+        if dns_text.strip() and not servers:
+            raise FormError(FIELDS["dns_servers"], "list DNS server addresses separated by commas")
         return {
             "host": self._get("host").strip(),
             "adapter": self._get("adapter").strip(),
@@ -158,7 +162,7 @@ class NetworkScreen(StageScreen):
             "address": self._get("address"),
             "prefix_length": int(prefix),
             "gateway": self._get("gateway"),
-            "dns_servers": [s for s in self._get("dns_servers").replace(";", ",").split(",") if s.strip()],
+            "dns_servers": servers,
             "new_name": self._get("new_name"),
         }
 

@@ -34,7 +34,7 @@ from hvconsole.remoting.render import render
 from hvconsole.remoting.result import PipelineResult, progress_info, result_of
 from hvconsole.remoting.settings import ConnectionSettings
 from hvconsole.remoting.state import ConnectionState, PipelineHandle, ProgressListener, StateListener
-from hvconsole.remoting.wire import add_pipeline, started_nowhere, translate
+from hvconsole.remoting.wire import add_pipeline, only_reads, started_nowhere, translate
 
 log = logging.getLogger(__name__)
 RESTART_CMDLETS = ("Restart-Computer",)
@@ -94,10 +94,12 @@ class HostSession:
         on_progress: ProgressListener | None = None,
     ) -> PipelineHandle:
         """Queue a pipeline. A Failed pipeline raises RemoteError (with ``.result``) from ``result()``
-        unless ``raise_on_failure=False``; ``timeout`` stops it after that many seconds of running;
+        unless ``raise_on_failure=False``; ``timeout`` stops it after that many seconds of running
+        (default ``settings.pipeline_timeout``: no pipeline waits forever);
         ``on_progress`` is called on the owner thread for each new progress record."""
         handle = PipelineHandle(pipeline, self.host)
-        self._post(_Job(handle, raise_on_failure, timeout, on_progress))
+        limit = timeout if timeout is not None else self.settings.pipeline_timeout
+        self._post(_Job(handle, raise_on_failure, limit, on_progress))
         return handle
 
     def invoke(
@@ -178,7 +180,7 @@ class HostSession:
                 self._finish(job, exc)
                 return False
             except Exception as exc:
-                retry = attempt == 1 and started_nowhere(exc)
+                retry = attempt == 1 and (started_nowhere(exc) or only_reads(job.handle.pipeline))
                 self._keeper.drop(ConnectionState.RECONNECTING if retry else None)
                 if not retry:
                     self._finish(job, self._lost(job, exc))

@@ -21,6 +21,8 @@ class ConnectionSettings:
     ``reconnect_*``: after a drop, reopen with exponential backoff (base, doubling, capped at max).
     ``poll_interval``: how long one Receive may wait while a pipeline runs; bounds cancel latency.
     ``max_concurrent``: pipelines one host session runs at once (runspaces in the pool).
+    ``pipeline_timeout``: the time limit of a pipeline run without an explicit ``timeout`` (a hung
+    pipeline is stopped then: nothing waits forever).
     """
 
     host: str
@@ -42,6 +44,7 @@ class ConnectionSettings:
     reconnect_max_delay: float = 8.0
     poll_interval: float = 0.5
     max_concurrent: int = 4
+    pipeline_timeout: float = 900.0
 
     def __post_init__(self) -> None:
         if self.auth not in AUTHS:
@@ -54,6 +57,8 @@ class ConnectionSettings:
             raise ValueError(f"{self.host}: certificate authentication needs HTTPS and a certificate + key")
         if self.operation_timeout >= self.read_timeout:
             raise ValueError(f"{self.host}: operation_timeout must be below read_timeout")
+        if self.pipeline_timeout <= 0:
+            raise ValueError(f"{self.host}: pipeline_timeout must be positive")
         if self.max_concurrent < 1 or self.reconnect_attempts < 1:
             raise ValueError(f"{self.host}: max_concurrent and reconnect_attempts must be at least 1")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import requests
+import urllib3.exceptions
 from pypsrp.complex_objects import PSCredential
 from pypsrp.exceptions import AuthenticationError, WinRMError, WinRMTransportError, WSManFaultError
 from pypsrp.powershell import PowerShell
@@ -52,11 +53,43 @@ def add_pipeline(ps: PowerShell, pipeline: Pipeline) -> PowerShell:
     return ps
 
 
+READ_VERBS = frozenset(
+    {"get", "test", "resolve", "select", "where", "sort", "measure", "format", "out", "convertto", "find"}
+)
+
+
 def started_nowhere(exc: BaseException) -> bool:
-    """True when a failed Command request cannot have started the pipeline (safe to retry on a new pool)."""
+    """True when a failed Command request cannot have started the pipeline (safe to retry on a new pool).
+
+    A refused connection or a WS-Management fault (the shell refused it, e.g. an unknown ShellId after the
+    endpoint restarted) proves it never ran. A connection that broke after the request went out (the reply
+    was lost: urllib3's ProtocolError, "Connection aborted"), a read timeout or an HTTP error does not: the
+    host may have started it, so it is not repeated blindly."""
     if isinstance(exc, WSManFaultError):
-        return True  # the shell refused it, e.g. an unknown ShellId after the endpoint restarted
-    return isinstance(exc, requests.ConnectionError) and not isinstance(exc, requests.ReadTimeout)
+        return True
+    if isinstance(exc, requests.ReadTimeout) or not isinstance(exc, requests.ConnectionError):
+        return False
+    return not _reply_lost(exc)
+
+
+def _reply_lost(exc: BaseException) -> bool:
+    seen: set[int] = set()
+    pending: list[object] = [exc]
+    while pending:
+        item = pending.pop()
+        if id(item) in seen or item is None:
+            continue
+        seen.add(id(item))
+        if isinstance(item, urllib3.exceptions.ProtocolError | urllib3.exceptions.ReadTimeoutError):
+            return True
+        if isinstance(item, BaseException):
+            pending.extend([*item.args, item.__cause__, item.__context__, getattr(item, "reason", None)])
+    return False
+
+
+def only_reads(pipeline: Pipeline) -> bool:
+    """Every command only reads (Get-, Test-, Select- …): running it twice changes nothing on the host."""
+    return all(command.name.split("-", 1)[0].lower() in READ_VERBS for command in pipeline.commands)
 
 
 def translate(exc: BaseException, settings: ConnectionSettings, *, opening: bool) -> RemotingError:

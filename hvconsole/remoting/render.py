@@ -88,7 +88,14 @@ def render_value(value: Value) -> str:
 def render_command(command: Command) -> str:
     words = [command.name]
     for name, value in command.parameters:
-        words.append(f"-{name}" if isinstance(value, Switch) else f"-{name} {render_value(value)}")
+        if isinstance(value, Switch):
+            words.append(f"-{name}")
+        elif isinstance(value, bool):
+            # -Name:$false: with a space, PowerShell would read a switch parameter as present and $false as a
+            # separate positional argument (-Confirm $false does NOT turn confirmation off).
+            words.append(f"-{name}:{render_value(value)}")
+        else:
+            words.append(f"-{name} {render_value(value)}")
     return " ".join(words)
 
 

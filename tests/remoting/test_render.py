@@ -85,7 +85,7 @@ def test_value_kinds() -> None:
         .param("None", [])
     )
     assert render(cmd) == (
-        "New-Thing -Name 'a$b`c' -Count -3 -Enabled $false -On $true -Force -List 'a', 'b''c' -One @(1) -None @()"
+        "New-Thing -Name 'a$b`c' -Count -3 -Enabled:$false -On:$true -Force -List 'a', 'b''c' -One @(1) -None @()"
     )
 
 

@@ -10,6 +10,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from hvconsole.stages.operations import Operation
 from hvconsole.stages.workspace import Workspace
 from hvconsole.ui.messages import HostConnectionChanged, JournalChanged
 from hvconsole.ui.navigation import available
@@ -53,6 +54,18 @@ class HvConsoleApp(App[int]):
         )
         for notice in self.workspace.notices:
             self.notify(notice, severity="warning", timeout=8)
+        self.run_worker(self._find_unfinished, thread=True, group="resume", exit_on_error=False)
+
+    def _find_unfinished(self) -> None:
+        """Off the UI thread: applies a kill or crash interrupted are offered for resuming (ResumeScreen)."""
+        unfinished = self.workspace.operations.unfinished()
+        if unfinished:
+            self.call_from_thread(self._offer_resume, unfinished)
+
+    def _offer_resume(self, unfinished: list[Operation]) -> None:
+        from hvconsole.ui.screens.resume import ResumeScreen
+
+        self.push_screen(ResumeScreen(self.workspace, unfinished))
 
     # Called on worker/owner threads: post_message is the thread-safe way in.
     def _connection_changed(self, host: str, state: str, detail: str | None) -> None:
@@ -85,10 +98,15 @@ class HvConsoleApp(App[int]):
         return []
 
     def action_go(self, key: str) -> None:
+        self.open_destination(key, self.selected_hosts())
+
+    def open_destination(self, key: str, hosts: list[str]) -> None:
+        """Open a stage screen on ``hosts``; the plans it applies remember it (for resuming)."""
         for destination in available():
             if destination.key == key:
                 self.action_dashboard()
-                self.push_screen(destination.make(self.workspace, self.selected_hosts()))
+                self.workspace.operations.context = {"destination": key, "hosts": list(hosts)}
+                self.push_screen(destination.make(self.workspace, hosts))
                 return
 
     def action_help(self) -> None:

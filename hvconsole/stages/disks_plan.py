@@ -164,7 +164,7 @@ def _prepare(
     if partition_number is None:
         gpt_or_new = not disk.initialized or disk.partition_style.name == "GPT"
         partition_number = max((p.number for p in prep.partitions), default=1 if gpt_or_new else 0) + 1
-        new = Command("New-Partition", DiskNumber=disk.number, UseMaximumSize=True)
+        new = Command("New-Partition", DiskNumber=disk.number).switch("UseMaximumSize")
         new = new.param("DriveLetter", desired.letter) if desired.letter else new.switch("AssignDriveLetter")
         steps.append(
             Step(

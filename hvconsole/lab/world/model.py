@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, Field, PrivateAttr
 
+from hvconsole.lab.world.cluster_state import ClusterData
 from hvconsole.lab.world.iscsi_state import IscsiHostState
 from hvconsole.lab.world.settings import HostSettings
 
@@ -216,6 +217,7 @@ class World(BaseModel):
     hosts: list[Host] = Field(default_factory=list)
     disks: dict[str, Disk] = Field(default_factory=dict)
     domains: list[Domain] = Field(default_factory=list)
+    clusters: list[ClusterData] = Field(default_factory=list)  # failover clusters (world/cluster.py)
     rng_counter: int = 0
 
     _reboot_listeners: list[Callable[[Host, float], None]] = PrivateAttr(default_factory=list)

@@ -51,7 +51,9 @@ def test_prepare_storage_data_disk_then_nothing_to_do(lab: Opened) -> None:
     script = plan.script()
     assert "Set-Disk -Number 1 -IsOffline:$false" in script
     assert "New-Partition -DiskNumber 1 -UseMaximumSize -DriveLetter 'L'" in script
-    assert "Format-Volume -FileSystem 'NTFS' -NewFileSystemLabel 'iSCSI $disks; `x`' -Confirm:$false" in script
+    assert (
+        "Format-Volume -FileSystem 'NTFS' -NewFileSystemLabel 'iSCSI $disks; `x`' -Confirm:$false" in script
+    )
     assert {s.confirm_phrase for s in plan.destructive_steps} == {f"Disk 1 on {storage}"}
     report = lab.workspace.run_applier(lab.workspace.applier(plan, lambda e: None))
     assert report.succeeded, report.details

@@ -99,7 +99,7 @@ def test_prepare_once_same_letter_everywhere_then_nothing(lab: Opened) -> None:
 
 
 def test_second_initialize_fails_41001_and_is_explained(lab: Opened) -> None:
-    _, node1, node2 = lab.workspace.host_names()
+    node2 = lab.workspace.host_names()[2]
     state = read_disks(lab.workspace, [node2])
     number = next(g for g in state.groups() if g.first.bus_type is BusType.iSCSI).first.number
     result = lab.workspace.sessions[node2].invoke(

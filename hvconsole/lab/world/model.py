@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field, PrivateAttr
 from hvconsole.lab.world.cluster_state import ClusterData
 from hvconsole.lab.world.iscsi_state import IscsiHostState
 from hvconsole.lab.world.settings import HostSettings
+from hvconsole.lab.world.vms import HyperVState
 
 STATE_VERSION = 1
 
@@ -185,6 +186,7 @@ class Host(BaseModel):
     settings: HostSettings = Field(default_factory=HostSettings)  # SConfig's items (settings.py)
     clock_offset: float = 0.0  # seconds this host's clock is ahead of the lab clock (Kerberos skew checks)
     iscsi: IscsiHostState = Field(default_factory=IscsiHostState)  # target server + initiator (world/iscsi.py)
+    hyperv: HyperVState = Field(default_factory=HyperVState)  # switches, VMs, migrations (world/vms.py)
 
     def feature_state(self, name: str) -> str:
         for key, state in self.features.items():

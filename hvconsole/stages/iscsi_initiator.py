@@ -15,15 +15,7 @@ from dataclasses import dataclass, field
 
 from hvconsole.remoting.command import Command, Pipeline
 from hvconsole.remoting.result import PipelineResult, properties, type_name
-from hvconsole.stages.iscsi_target import (
-    RULE_DISPLAY,
-    RULE_NAME,
-    SHORT_NAME_HELP,
-    FieldProblem,
-    TargetServer,
-    _rule_holds,
-    rule_check,
-)
+from hvconsole.stages.iscsi_target import SHORT_NAME_HELP, FieldProblem, TargetServer, firewall_step
 from hvconsole.stages.plan import Finding, Plan, Severity, Step, Verification
 from hvconsole.stages.workspace import Workspace
 from hvconsole.windows.iscsi import (
@@ -172,22 +164,9 @@ def plan_logins(
     firewall, service, portals, logins = [], [], [], []
     if server is not None and not server.firewall_open:
         firewall.append(
-            Step(
-                server.host,
-                "Open TCP 3260 on the target server (discovery fails without it: "
-                "0xefff0003 Connection Failed)",
-                Pipeline.of(
-                    Command(
-                        "New-NetFirewallRule",
-                        Name=RULE_NAME,
-                        DisplayName=RULE_DISPLAY,
-                        Direction="Inbound",
-                        Protocol="TCP",
-                        LocalPort=["3260"],
-                        Action="Allow",
-                    )
-                ),
-                verify=Verification(rule_check(), _rule_holds),
+            firewall_step(
+                server,
+                "Open TCP 3260 on the target server (discovery fails without it: 0xefff0003 Connection Failed)",
             )
         )
     for host in desired.hosts:

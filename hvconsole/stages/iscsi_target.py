@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from hvconsole.remoting.command import Command, Pipeline
 from hvconsole.remoting.result import PipelineResult, properties, type_name
+from hvconsole.stages.firewall import PORT_RULES
 from hvconsole.stages.plan import Finding, Plan, Severity, Step, Verification
 from hvconsole.stages.workspace import Workspace
 from hvconsole.windows.iscsi import (
@@ -26,8 +27,9 @@ from hvconsole.windows.iscsi import (
 
 GB = 1024**3
 FEATURE = "FS-iSCSITarget-Server"
-RULE_NAME = "iSCSITarget-In-TCP"  # stable -Name: a second New-NetFirewallRule with it would fail (§1.8)
-RULE_DISPLAY = "iSCSI Target Server (TCP 3260-In)"
+# the firewall stage's stable-named 3260 rule (a second New-NetFirewallRule with the same -Name fails, §1.8)
+RULE_NAME = PORT_RULES["iscsi-target"].name
+RULE_DISPLAY = PORT_RULES["iscsi-target"].display_name
 TARGET_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-]{0,63}")
 BAD_PATH_CHARS = set('<>:"/|?*')
 SHORT_NAME_HELP = (
@@ -60,6 +62,7 @@ class TargetServer:
     installed: bool = False
     volumes: list[Volume] = field(default_factory=list)
     firewall_open: bool = False
+    firewall_rule_exists: bool = False  # the rule exists (maybe disabled: then it is enabled, not re-created)
     virtual_disks: list[IscsiVirtualDisk] = field(default_factory=list)
     targets: list[IscsiServerTarget] = field(default_factory=list)
     error: str | None = None
@@ -112,6 +115,7 @@ def read_target_server(workspace: Workspace, host: str) -> TargetServer:
                 )
             )
         elif kind == "msft_netfirewallrule":
+            server.firewall_rule_exists = True
             server.firewall_open = str(p.get("Enabled")) in ("1", "True")
     if server.installed:
         iscsi = session.invoke(
@@ -237,24 +241,7 @@ def plan_target(desired: DesiredTarget, server: TargetServer, server_name: str) 
         )
     rules, disks, targets, maps = [], [], [], []
     if desired.open_firewall and not server.firewall_open:
-        rules.append(
-            Step(
-                host,
-                "Open TCP 3260 (iSCSI) in the firewall for initiators",
-                Pipeline.of(
-                    Command(
-                        "New-NetFirewallRule",
-                        Name=RULE_NAME,
-                        DisplayName=RULE_DISPLAY,
-                        Direction="Inbound",
-                        Protocol="TCP",
-                        LocalPort=["3260"],
-                        Action="Allow",
-                    )
-                ),
-                verify=Verification(rule_check(), _rule_holds),
-            )
-        )
+        rules.append(firewall_step(server, "Open TCP 3260 (iSCSI) in the firewall for initiators"))
     letter = desired.folder[0].upper()
     volume = next((v for v in server.volumes if v.letter.upper() == letter), None)
     for disk in desired.disks:
@@ -341,6 +328,24 @@ def plan_target(desired: DesiredTarget, server: TargetServer, server_name: str) 
             )
     phases = tuple(tuple(p) for p in (rules, disks, targets, maps) if p)
     return Plan(f"iSCSI target {name} on {host}", phases, tuple(findings))
+
+
+def firewall_step(server: TargetServer, title: str) -> Step:
+    """Enable the 3260 rule, or create it with its stable name (as the firewall stage does)."""
+    if server.firewall_rule_exists:
+        command = Command("Enable-NetFirewallRule", Name=RULE_NAME)
+    else:
+        command = Command(
+            "New-NetFirewallRule",
+            Name=RULE_NAME,
+            DisplayName=RULE_DISPLAY,
+            Direction="Inbound",
+            Action="Allow",
+            Protocol="TCP",
+            LocalPort=["3260"],
+            Enabled="True",
+        )
+    return Step(server.host, title, Pipeline.of(command), verify=Verification(rule_check(), _rule_holds))
 
 
 def _exists(command: Command) -> Verification:

@@ -80,7 +80,7 @@ def test_target_and_initiators_end_to_end(lab: Opened) -> None:
     )
     plan = plan_target(desired, server, storage)
     assert not plan.blocked and len(plan.steps) == 6
-    assert plan.steps[0].powershell.startswith("New-NetFirewallRule -Name 'iSCSITarget-In-TCP'")
+    assert plan.steps[0].powershell.startswith("New-NetFirewallRule -Name 'hvconsole-iSCSI-Target-In-TCP-3260'")
     assert all(o is StepOutcome.APPLIED for o in apply(lab, plan).values())
     server = read_target_server(workspace, storage)
     assert plan_target(desired, server, storage).empty  # a second apply plans nothing

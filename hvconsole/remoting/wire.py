@@ -23,6 +23,7 @@ from hvconsole.remoting.errors import (
 from hvconsole.remoting.settings import ConnectionSettings
 
 _I32 = range(-(2**31), 2**31)
+_TLS_TRANSIENT = ("EOF", "eof", "Connection reset", "ECONNRESET", "Broken pipe")
 
 
 def wire_value(value: Value) -> Any:
@@ -104,8 +105,13 @@ def translate(exc: BaseException, settings: ConnectionSettings, *, opening: bool
         user = settings.username or "(certificate)"
         return AuthenticationFailed(f"{where} refused the credentials of {user} ({settings.auth})", host)
     if isinstance(exc, requests.exceptions.SSLError):
+        text = str(exc)
+        if any(marker in text for marker in _TLS_TRANSIENT) and "CERTIFICATE_VERIFY_FAILED" not in text:
+            # the connection closed during the handshake (a host going down or restarting): not a refusal
+            kind = Unreachable if opening else ConnectionLost
+            return kind(f"{where} closed the connection during the TLS handshake", host)
         reason = (
-            "certificate verify failed" if "CERTIFICATE_VERIFY_FAILED" in str(exc) else "TLS handshake failed"
+            "certificate verify failed" if "CERTIFICATE_VERIFY_FAILED" in text else "TLS handshake failed"
         )
         return CertificateRejected(f"{where}: {reason} (check the CA or cert_validation)", host)
     if isinstance(exc, requests.ReadTimeout):

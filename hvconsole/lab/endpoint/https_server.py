@@ -30,6 +30,13 @@ RequestHandler = Callable[[str, bytes], tuple[int, bytes]]
 CredentialCheck = Callable[[str, str], bool]
 
 
+def _shutdown(connection: socket.socket) -> None:
+    """Shut a connection down at the TCP level. Not ``SSLSocket.shutdown``: it drops the TLS object first, so
+    a handler thread writing at that moment would send its reply in PLAINTEXT (the client then sees
+    WRONG_VERSION_NUMBER and takes it for a certificate problem)."""
+    socket.socket.shutdown(connection, socket.SHUT_RDWR)
+
+
 class LabHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -80,7 +87,7 @@ class LabHTTPServer(ThreadingHTTPServer):
             self._connections.clear()
         for connection in connections:
             with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
+                _shutdown(connection)
             with contextlib.suppress(OSError):
                 connection.close()
 
@@ -224,7 +231,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _cut(self) -> None:
         self.close_connection = True
         with contextlib.suppress(OSError):
-            self.request.shutdown(socket.SHUT_RDWR)
+            _shutdown(self.request)
 
     def _discard_body(self) -> None:
         length_text = self.headers.get("Content-Length", "0").strip()

@@ -31,9 +31,10 @@ GiB = 1024**3
 MiB = 1024**2
 DISK_CLASS_GUID = "{53f56307-b6bf-11d0-94f2-00a0c91efb8b}"
 DHCP_LEASE_SECONDS = 8 * 24 * 3600  # inferred: Windows DHCP server default lease (8 days)
-SCENARIOS = ("classic", "sixteen")
+SCENARIOS = ("classic", "sixteen", "prepared", "clustered")
 # classic: the recipe's three boxes (storage + DC, two Hyper-V hosts).
 # sixteen: the same storage box and fifteen Hyper-V hosts, for fan-out benchmarks at scale.
+# prepared / clustered: the classic boxes after the recipe's storage stages / cluster stages (world/recipe.py).
 
 
 def new_password() -> str:
@@ -211,6 +212,10 @@ def build_world(scenario: str = "classic", seed: int | None = None, now: float |
             Subnet(name="Storage", prefix="10.30.0.0/24"),
         ],
     )
+    if scenario in ("prepared", "clustered"):
+        from hvconsole.lab.world import recipe  # replays the recipe through the cmdlets
+
+        return recipe.build(build_world("classic", seed, now), scenario)
     nodes = 2 if scenario == "classic" else 15
     world.hosts = [_host(rng, world, "storage", "storage-dc", 8, 4, now)]
     world.hosts += [_host(rng, world, f"node{i}", "hyperv", 16, 8, now) for i in range(1, nodes + 1)]

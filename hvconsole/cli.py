@@ -53,6 +53,14 @@ def build_parser() -> argparse.ArgumentParser:
     remove = host_commands.add_parser("remove", help="remove a host")
     remove.add_argument("name")
 
+    migrate = commands.add_parser("migrate", help="live- (or quick-) migrate a clustered VM to a node")
+    migrate.add_argument("vm", help="the VM's name")
+    migrate.add_argument("--to", required=True, metavar="NODE", help="the node to move it to")
+    migrate.add_argument("--quick", action="store_true", help="quick migration (save, move, restore)")
+    migrate.add_argument("--watch", action="store_true", help="show a progress bar on stderr while it moves")
+    migrate.add_argument("--timeout", type=float, default=3600.0, help="stop waiting after this many seconds")
+    _add_target_options(migrate)
+
     lab = commands.add_parser("lab", help="the embedded lab of simulated Windows hosts")
     lab_commands = lab.add_subparsers(dest="lab_command", required=True)
     serve = lab_commands.add_parser(
@@ -103,6 +111,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from hvconsole.commands.hosts import run_hosts_command
 
         return run_hosts_command(args)
+    if args.command == "migrate":
+        from hvconsole.commands.migrate import run_migrate
+
+        return run_migrate(args)
     if args.command == "status":
         from hvconsole.commands.status import run_status
 

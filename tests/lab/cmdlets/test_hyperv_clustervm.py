@@ -8,8 +8,8 @@ import pytest
 
 from hvconsole.lab.cmdlets.clustervm import drain
 from hvconsole.lab.engine import Session
-from hvconsole.lab.world.cluster_state import ClusterData
 from hvconsole.lab.world.clock import LabClock
+from hvconsole.lab.world.cluster_state import ClusterData
 from hvconsole.lab.world.scenario import build_world
 from tests.lab.engine.harness import cmd, run
 
@@ -98,7 +98,29 @@ def test_switch_missing_on_destination(nodes: tuple[Session, Session]) -> None:
 
 
 def test_drain_moves_every_role(nodes: tuple[Session, Session]) -> None:
-    a, b = nodes
+    a, _b = nodes
     run(a, cmd("Add-ClusterVirtualMachineRole", VMName="VM1"))
     moves = drain(a.world, a.host)
     assert [m.destination for m in moves] == ["node2"]
+
+
+def test_monitor_sources_mid_migration(nodes: tuple[Session, Session]) -> None:
+    a, b = nodes
+    run(a, cmd("Add-ClusterVirtualMachineRole", VMName="VM1"))
+    a.world.attach_clock(LabClock(a.world.now(), speed=1))  # slow the clock down to look mid-flight
+    run(a, cmd("Move-ClusterVirtualMachineRole", Name="VM1", Node=b.host.name, Wait=0))
+    a.world.attach_clock(LabClock(a.world.now() + 10, speed=1))
+    (job,) = run(a, cmd("Get-CimInstance", "Msvm_MigrationJob", Namespace="root\\virtualization\\v2")).output
+    assert job.get("JobState") == 4 and job.get("JobType") == 305 and 0 < job.get("PercentComplete") < 100
+    assert job.get("DestinationHost") == b.host.name
+    assert (
+        run(b, cmd("Get-CimInstance", "Msvm_MigrationJob", Namespace="root\\virtualization\\v2")).output == []
+    )
+    (sample_set,) = run(
+        a, cmd("Get-Counter", Counter=["\\Hyper-V VM Live Migration(*)\\Transfer Pass: Number"])
+    ).output
+    (sample,) = sample_set.get("CounterSamples")
+    assert sample.get("InstanceName") == "vm1:vm live migration" and sample.get("CookedValue") >= 1
+    listed = run(a, cmd("Get-Counter", ListSet=["Hyper-V VM Live Migration"])).output[0]
+    assert "\\Hyper-V VM Live Migration(*)\\TCP Transport: Bytes Sent/sec" in listed.get("Paths")
+    assert run(a, cmd("Get-WinEvent", LogName=["Microsoft-Windows-Hyper-V-VMMS-Admin"])).errors

@@ -82,3 +82,20 @@ def test_hostile_vm_names_refused_or_sent_literally(lab: Opened, name: str) -> N
             assert plan.steps[0].pipeline.commands[0].get("Name") == name
 
     asyncio.run(run())
+
+
+async def test_switches_screen_opens_and_refuses_bad_names(lab: Opened) -> None:
+    from hvconsole.ui.screens.switches import SwitchesScreen
+
+    app = HvConsoleApp(lab.workspace, initial_refresh=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = SwitchesScreen(app.workspace)
+        await app.push_screen(screen)
+        for _ in range(600):
+            if screen.state is not None:
+                break
+            await asyncio.sleep(0.05)
+        screen.query_one("#sw-name", Field).value = "bad|name"
+        screen.action_plan()
+        await pilot.pause()
+        assert screen.query_one("#sw-name", Field).has_class("-invalid")

@@ -142,3 +142,7 @@ class OperationTimedOut(RemotingError):
 
 class PipelineCancelled(RemotingError):
     """The pipeline was stopped at the caller's request."""
+
+
+class ReadOnlyRefused(RemotingError):
+    """hvconsole runs read-only (--read-only): a pipeline that could change the host was not sent."""

@@ -36,8 +36,9 @@ class SessionManager:
     """Owns one HostSession per host. Subscribers get every ConnectionEvent (on a session's owner thread:
     a UI posts it as a message, it does not touch widgets there)."""
 
-    def __init__(self, journal: Journal | None = None) -> None:
+    def __init__(self, journal: Journal | None = None, *, read_only: bool = False) -> None:
         self._journal = journal
+        self.read_only = read_only  # every session refuses pipelines that could change a host
         self._sessions: dict[str, HostSession] = {}
         self._listeners: list[StateListener] = []
         self._states: dict[str, ConnectionState] = {}
@@ -63,7 +64,9 @@ class SessionManager:
 
     def add(self, settings: ConnectionSettings) -> HostSession:
         """Register a host (replacing and closing an earlier session of the same name)."""
-        session = HostSession(settings, journal=self._journal, on_state=self._publish)
+        session = HostSession(
+            settings, journal=self._journal, on_state=self._publish, read_only=self.read_only
+        )
         with self._lock:
             old = self._sessions.pop(settings.host, None)
             self._sessions[settings.host] = session

@@ -25,6 +25,7 @@ from hvconsole.remoting.errors import (
     ConnectionLost,
     OperationTimedOut,
     PipelineCancelled,
+    ReadOnlyRefused,
     RemoteError,
     RemotingError,
 )
@@ -59,8 +60,10 @@ class HostSession:
         journal: Journal | None = None,
         on_state: StateListener | None = None,
         clock: Callable[[], float] = time.monotonic,
+        read_only: bool = False,
     ) -> None:
         self.settings = settings
+        self.read_only = read_only  # only pipelines that merely read (Get-, Test-, Select- …) are sent
         self.host = settings.host
         self._journal = journal
         self._clock = clock
@@ -98,6 +101,14 @@ class HostSession:
         (default ``settings.pipeline_timeout``: no pipeline waits forever);
         ``on_progress`` is called on the owner thread for each new progress record."""
         handle = PipelineHandle(pipeline, self.host)
+        if self.read_only and not only_reads(pipeline):
+            refused = ReadOnlyRefused(
+                f"read-only mode: {pipeline.commands[0].name if pipeline.commands else 'this pipeline'} "
+                "was not sent (it could change the host)",
+                self.host,
+            )
+            handle.future.set_exception(refused)
+            return handle
         limit = timeout if timeout is not None else self.settings.pipeline_timeout
         self._post(_Job(handle, raise_on_failure, limit, on_progress))
         return handle

@@ -97,7 +97,7 @@ class Workspace:
         if credentials.notice:
             self.notices.append(credentials.notice)
         self.read_only = read_only
-        self.sessions = SessionManager(journal=journal)
+        self.sessions = SessionManager(journal=journal, read_only=read_only)  # enforced on the wire side too
         self._connection_listeners: list[ConnectionCallback] = []
         self._changes_in_flight = 0
         self._lock = threading.Lock()

@@ -33,9 +33,20 @@ def locations_in(root: Path) -> Locations:
 
 
 def open_lab(
-    root: Path, *, seed: int | None = 7, speed: float = 50.0, port: int = 0, read_only: bool = False
+    root: Path,
+    *,
+    seed: int | None = 7,
+    speed: float = 50.0,
+    port: int = 0,
+    read_only: bool = False,
+    scenario: str | None = None,
+    extra_args: list[str] | None = None,
 ) -> Opened:
+    """Start an embedded lab under ``root`` (``scenario``: classic, prepared, clustered, sixteen, ...)."""
     extra = ["--seed", str(seed)] if seed is not None else []
+    if scenario:
+        extra += ["--scenario", scenario]
+    extra += extra_args or []
     if port:
         extra += ["--port", str(port)]
     try:

@@ -29,9 +29,13 @@ INVENTORY = Pipeline.of(
 )
 
 
-def start_lab(scenario: str, state: Path) -> tuple[subprocess.Popen[bytes], list[dict[str, Any]]]:
+def start_lab(
+    scenario: str, state: Path, faults: str | None = None
+) -> tuple[subprocess.Popen[bytes], list[dict[str, Any]]]:
     command = [sys.executable, "-m", "hvconsole", "lab", "serve", "--json", "--port", "0"]
     command += ["--state", str(state), "--scenario", scenario]
+    if faults:
+        command += ["--faults", faults]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     assert process.stdout is not None
     line = process.stdout.readline()
@@ -88,12 +92,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--scenario", default="classic")
     parser.add_argument("--hosts-json", type=Path, help="the JSON line of a running `lab serve --json`")
+    parser.add_argument(
+        "--host-latency",
+        help="make every lab host answer this much later (e.g. 25ms), as a real WinRM host does; "
+        "without it the lab answers in microseconds and the figure measures CPU on this machine",
+    )
     args = parser.parse_args(argv)
     process = None
     if args.hosts_json:
         hosts = json.loads(args.hosts_json.read_text().splitlines()[0])["hosts"]
     else:
-        process, hosts = start_lab(args.scenario, Path(tempfile.mkdtemp()) / "state.json")
+        faults = f"*:latency={args.host_latency}" if args.host_latency else None
+        process, hosts = start_lab(args.scenario, Path(tempfile.mkdtemp()) / "state.json", faults)
     try:
         if len(hosts) < args.hosts:
             print(f"note: only {len(hosts)} hosts available (asked for {args.hosts})")
@@ -103,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
         if process is not None:
             process.terminate()
             process.wait(10)
+    where = f"hosts answering after {args.host_latency}" if args.host_latency else "loopback, no host latency"
+    print(f"({where}; the lab's {len(chosen)} hosts share this machine's CPUs with the client)")
     print(f"refresh 1 host:  median {one * 1000:7.1f} ms  ({args.rounds} rounds)")
     print(f"refresh {len(chosen)} hosts: median {many * 1000:7.1f} ms")
     print(f"ratio {len(chosen)}/1: {many / one:.2f}  (target <= 2)")

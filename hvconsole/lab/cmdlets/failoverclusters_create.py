@@ -195,6 +195,7 @@ class NewCluster(_NodesCmdlet):
         created = ClusterData(name=name.upper(), id=clusters.new_id(self.world), domain=str(reference_domain))
         for index, host in enumerate(hosts):
             created.nodes.append(host.id)
+            clusters.mark_member(host, created.name)
             created.node_numbers[host.id] = index + 1
         created.address, created.prefix_length = address, network_
         for group in (clusters.CORE_GROUP, clusters.STORAGE_GROUP):
@@ -254,6 +255,8 @@ class NewCluster(_NodesCmdlet):
                 name=name.upper(), id=clusters.new_id(self.world), domain=domain_name, formed=False
             )
             leftover.nodes = [h.id for h in reached]
+            for host in reached:
+                clusters.mark_member(host, name.upper())
             self.world.clusters.append(leftover)
         path = f"{CREATE_REPORTS}\\Create Cluster Wizard {name} on {report_time(self.world, self.host)}.htm"
         self.write_warning(

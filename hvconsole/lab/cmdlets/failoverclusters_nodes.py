@@ -119,6 +119,7 @@ class AddClusterNode(_NodesCmdlet):
                 self.throw(self.failure(f"The computer '{host.fqdn}' is joined to a cluster."))  # inferred
             self.wait_lab(10.0)
             cluster.nodes.append(host.id)
+            clusters.mark_member(host, cluster.name)
             cluster.node_numbers[host.id] = max(cluster.node_numbers.values(), default=0) + 1
             clusters.settle(self.world, cluster)
         return iter(())  # no output ([T-VL])
@@ -162,4 +163,5 @@ class ClearClusterNode(_NodesCmdlet):
             record = clusters.membership(self.world, host)
             if record is not None:
                 clusters.remove_node(self.world, record, host)
+            clusters.unmark_member(host)
         return iter(())

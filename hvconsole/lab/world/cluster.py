@@ -16,10 +16,12 @@ import ipaddress
 from hvconsole.lab.world.cluster_state import ClusterData, ClusterResourceData, SharedVolumeData
 from hvconsole.lab.world.model import Disk, Host, World
 from hvconsole.lab.world.network import interface, ipv4_addresses
+from hvconsole.lab.world.settings import RegistryValue
 
 CORE_GROUP = "Cluster Group"
 STORAGE_GROUP = "Available Storage"
 CSV_ROOT = "C:\\ClusterStorage"
+CLUSTER_KEY = "HKEY_LOCAL_MACHINE\\Cluster"  # the cluster hive a node loads (inferred: stays after a failed create)
 DISK_WITNESS_MIN = 512 * 1024**2  # Failover Cluster Manager's rule (anchors.md: disk witness ≥ 512 MB)
 
 
@@ -55,6 +57,17 @@ def node_state(world: World, cluster: ClusterData, host: Host) -> str:
 
 def up_nodes(world: World, cluster: ClusterData) -> list[Host]:
     return [h for h in node_hosts(world, cluster) if node_state(world, cluster, h) == "Up"]
+
+
+def mark_member(host: Host, cluster_name: str) -> None:
+    """The node carries the cluster's configuration (``HKLM\\Cluster``, value ClusterName) until it leaves or is
+    cleaned by Clear-ClusterNode; a failed create leaves it behind (inferred, reference §7.2)."""
+    host.settings.registry[CLUSTER_KEY] = {"ClusterName": RegistryValue(kind="String", data=cluster_name)}
+
+
+def unmark_member(host: Host) -> None:
+    for key in [k for k in host.settings.registry if k.lower() == CLUSTER_KEY.lower()]:
+        del host.settings.registry[key]
 
 
 # ----- ownership and failover -------------------------------------------------------------------------------
@@ -282,6 +295,7 @@ def remove_node(world: World, cluster: ClusterData, host: Host) -> None:
     """The node leaves: its ownerships move to another node; the last one dissolves the record."""
     if host.id in cluster.nodes:
         cluster.nodes.remove(host.id)
+    unmark_member(host)
     cluster.paused.pop(host.id, None)
     cluster.node_numbers.pop(host.id, None)
     if not cluster.nodes:

@@ -145,3 +145,22 @@ def test_recipe_scenarios_are_deterministic(scenario: str) -> None:
         exclude={"admin_password"}
     )
     assert recipe.CLUSTER_NAME == "CLUSTER1"
+
+
+def test_cluster_hive_marks_members_and_failed_create_leftovers() -> None:
+    world = world_of("prepared")
+    hv1 = on(world, 1)
+    key = "HKLM:\\Cluster"
+    assert run(hv1, cmd("Get-ItemProperty", Path=key, Name="ClusterName")).output == []
+    world.hosts[2].power = "Rebooting"
+    run(hv1, cmd("New-Cluster", Name="CLUSTER1", Node=["HV1", "HV2"], StaticAddress=["10.20.0.50"]))
+    world.hosts[2].power = "Running"
+    (left,) = run(hv1, cmd("Get-ItemProperty", Path=key, Name="ClusterName")).output
+    assert left.get("ClusterName") == "CLUSTER1"
+    assert run(on(world, 2), cmd("Get-ItemProperty", Path=key, Name="ClusterName")).output == []
+    run(hv1, cmd("Clear-ClusterNode", Name=["HV1"], Force=True))
+    assert run(hv1, cmd("Get-ItemProperty", Path=key, Name="ClusterName")).output == []
+    run(hv1, cmd("New-Cluster", Name="CLUSTER1", Node=["HV1", "HV2"], StaticAddress=["10.20.0.50"]))
+    for index in (1, 2):
+        (member,) = run(on(world, index), cmd("Get-ItemProperty", Path=key, Name="ClusterName")).output
+        assert member.get("ClusterName") == "CLUSTER1"

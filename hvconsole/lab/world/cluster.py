@@ -21,7 +21,8 @@ from hvconsole.lab.world.settings import RegistryValue
 CORE_GROUP = "Cluster Group"
 STORAGE_GROUP = "Available Storage"
 CSV_ROOT = "C:\\ClusterStorage"
-CLUSTER_KEY = "HKEY_LOCAL_MACHINE\\Cluster"  # the cluster hive a node loads (inferred: stays after a failed create)
+# the cluster hive a node loads (inferred: it stays after a failed create until Clear-ClusterNode)
+CLUSTER_KEY = "HKEY_LOCAL_MACHINE\\Cluster"
 DISK_WITNESS_MIN = 512 * 1024**2  # Failover Cluster Manager's rule (anchors.md: disk witness ≥ 512 MB)
 
 

@@ -93,7 +93,9 @@ def lab(faulty_lab: FaultyLab) -> Iterator[FaultyLab]:
 
 def firewall_rule_step(host: str, name: str) -> Step:
     """A real, non-idempotent change (a second New-NetFirewallRule with the same -Name fails) with a check."""
-    create = Command("New-NetFirewallRule", Name=name, DisplayName=f"hvconsole test {name}", LocalPort=["5999"])
+    create = Command(
+        "New-NetFirewallRule", Name=name, DisplayName=f"hvconsole test {name}", LocalPort=["5999"]
+    )
     create = create.param("Protocol", "TCP")
     read = Command("Get-NetFirewallRule", Name=name)
     verify = Verification(

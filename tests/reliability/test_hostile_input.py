@@ -98,7 +98,9 @@ def _loopback(text: str) -> bool:
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(bind=HOSTILE.filter(lambda t: not _loopback(t)), faults=HOSTILE)
 def test_lab_serve_refuses_bad_arguments_before_listening(tmp_path: Path, bind: str, faults: str) -> None:
-    code, err = run_cli("lab", "serve", "--state", str(tmp_path / "s.json"), "--bind", bind, "--faults", faults)
+    code, err = run_cli(
+        "lab", "serve", "--state", str(tmp_path / "s.json"), "--bind", bind, "--faults", faults
+    )
     assert code == 2 and err.strip() and "Traceback" not in err
 
 
@@ -134,7 +136,9 @@ def test_a_huge_inventory_is_loaded_or_refused_quickly(tmp_path: Path) -> None:
     import time
 
     path = tmp_path / "inventory.toml"
-    hosts = "".join(f'[[hosts]]\nname = "HV{i}"\naddress = "10.0.{i // 250}.{i % 250}"\n' for i in range(20000))
+    hosts = "".join(
+        f'[[hosts]]\nname = "HV{i}"\naddress = "10.0.{i // 250}.{i % 250}"\n' for i in range(20000)
+    )
     path.write_text(hosts + 'junk = "' + "x" * 5_000_000 + '"\n')
     started = time.monotonic()
     with contextlib.suppress(InventoryError):
@@ -160,7 +164,9 @@ def test_values_arrive_as_the_exact_literal(literal_lab: FaultyLab, value: str) 
     host = literal_lab.hosts[0]
     literal_lab.control.forget_received(host)
     try:
-        pipeline = Pipeline.of(Command("Get-NetFirewallRule", Name=value).param("ErrorAction", "SilentlyContinue"))
+        pipeline = Pipeline.of(
+            Command("Get-NetFirewallRule", Name=value).param("ErrorAction", "SilentlyContinue")
+        )
     except ValueError as refused:
         assert str(refused)  # refused with a message before anything is sent
         return

@@ -40,10 +40,14 @@ def test_reads_work_changes_are_never_sent(read_only: tuple[FaultyLab, Workspace
     lab, workspace = read_only
     host = lab.hosts[0]
     lab.control.forget_received(host)
-    assert workspace.sessions[host].invoke(Pipeline.of(Command("Get-Service", Name="WinRM")), timeout=20).objects
+    assert (
+        workspace.sessions[host].invoke(Pipeline.of(Command("Get-Service", Name="WinRM")), timeout=20).objects
+    )
     changes = [
         Pipeline.of(Command("New-NetFirewallRule", Name="ro", DisplayName="ro")),
-        Pipeline.of(Command("Get-Service", Name="WinRM") | Command("Stop-Service")),  # a read piped into a change
+        Pipeline.of(
+            Command("Get-Service", Name="WinRM") | Command("Stop-Service")
+        ),  # a read piped into a change
         Pipeline.of(Command("Get-Service"), Command("Restart-Computer").switch("Force")),
         Pipeline.of(Command("Invoke-CimMethod", MethodName="Win32Shutdown")),
     ]

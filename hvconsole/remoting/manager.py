@@ -75,6 +75,14 @@ class SessionManager:
             old.close()
         return session
 
+    def remove(self, host: str) -> None:
+        """Forget a host: its session is closed (what runs on it is stopped)."""
+        with self._lock:
+            session = self._sessions.pop(host, None)
+            self._states.pop(host, None)
+        if session is not None:
+            session.close()
+
     def __getitem__(self, host: str) -> HostSession:
         return self._sessions[host]
 

@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from hvconsole.credentials import CredentialStore
+from hvconsole.credentials import Account, CredentialStore
 from hvconsole.inventory import HostEntry, Inventory, save_inventory
 from hvconsole.remoting.errors import RemotingError
 from hvconsole.remoting.journal import Journal, JournalEntry
@@ -25,6 +25,10 @@ from hvconsole.stages.plan import Plan
 
 ConnectionCallback = Callable[[str, str, str | None], None]
 JournalCallback = Callable[[int], None]
+
+
+class InventoryNotEditable(RuntimeError):
+    """The hosts come from somewhere else (the embedded lab), not from an inventory file."""
 
 
 class MissingCredentials(RemotingError):
@@ -154,6 +158,35 @@ class Workspace:
         finally:
             with self._lock:
                 self._changes_in_flight -= 1
+
+    # --- the inventory ----------------------------------------------------------------------------------
+    def _check_editable(self) -> Path:
+        if self.inventory_path is None:
+            raise InventoryNotEditable(
+                "the embedded lab's hosts come from the lab itself: start hvconsole with --inventory FILE "
+                "(or add hosts with `hvconsole hosts add`) to manage real hosts"
+            )
+        return self.inventory_path
+
+    def save_host(self, entry: HostEntry, account: Account | None = None, *, remember: bool = True) -> None:
+        """Add or replace a host: the inventory file is saved, its password goes to the keyring (or memory),
+        and its session is (re)opened with the new settings."""
+        path = self._check_editable()
+        self.inventory = self.inventory.with_host(entry)
+        save_inventory(self.inventory, path)
+        if account is not None:
+            self.credentials.put(entry.credential_key, account, remember=remember)
+        self._add_session(entry)
+
+    def remove_host(self, name: str) -> None:
+        """Remove a host from the inventory (and its groups); its session is closed, its credentials forgotten."""
+        path = self._check_editable()
+        entry = self.inventory.host(name)
+        self.inventory = self.inventory.without_host(name)
+        save_inventory(self.inventory, path)
+        self.sessions.remove(entry.name)
+        if entry.credential is None:  # a shared group credential stays for the other hosts
+            self.credentials.forget(entry.name)
 
     def move_host(self, name: str, new_address: str) -> HostEntry:
         """The host now answers at ``new_address``: update the inventory (and its file, for real hosts) and

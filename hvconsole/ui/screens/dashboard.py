@@ -8,8 +8,11 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from hvconsole.inventory import HostEntry
 from hvconsole.stages.workspace import Workspace
 from hvconsole.ui.messages import HostConnectionChanged, HostOverviewRead
+from hvconsole.ui.screens.confirm import ConfirmScreen
+from hvconsole.ui.screens.host_form import HostFormResult, HostFormScreen
 from hvconsole.ui.widgets.filter_bar import FilterBar
 from hvconsole.ui.widgets.host_table import HostRow, HostTable
 
@@ -22,6 +25,11 @@ class DashboardScreen(Screen[None]):
         Binding("r", "refresh", "Refresh", tooltip="Read every host again, in parallel"),
         Binding("enter", "open_host", "Open host", show=True),
         Binding("space", "mark", "Mark", tooltip="Mark hosts: stage screens open on the marked hosts"),
+        Binding("a", "add_host", "Add host", show=False, tooltip="Add a host to the inventory"),
+        Binding("e", "edit_host", "Edit host", show=False, tooltip="Edit the host under the cursor"),
+        Binding(
+            "delete,d", "remove_host", "Remove host", show=False, tooltip="Remove the host under the cursor"
+        ),
     ]
 
     def __init__(
@@ -42,7 +50,15 @@ class DashboardScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.sub_title = self.workspace.label
+        self._load_rows()
+        self.query_one(HostTable).focus()
+        self._show_status()
+        if self.initial_refresh:
+            self.action_refresh()
+
+    def _load_rows(self) -> None:
         table = self.query_one(HostTable)
+        previous = table.rows_by_host
         rows = []
         for name in self.workspace.host_names():
             entry = self.workspace.host_entry(name)
@@ -55,14 +71,13 @@ class DashboardScreen(Screen[None]):
                     else f"{entry.address}:{entry.port}",
                     state=state,
                     last_error=detail or "",
-                    insecure=entry.certificate_validation == "off" or entry.transport == "http",
+                    insecure=entry.certificate_validation == "off",
                 )
             )
+        for row in rows:  # keep what was already read of hosts that stay
+            if row.name in previous:
+                row.overview = previous[row.name].overview
         table.set_hosts(rows)
-        table.focus()
-        self._show_status()
-        if self.initial_refresh:
-            self.action_refresh()
 
     def _show_status(self, extra: str = "") -> None:
         table = self.query_one(HostTable)
@@ -143,6 +158,56 @@ class DashboardScreen(Screen[None]):
     def on_data_table_row_selected(self, event: HostTable.RowSelected) -> None:
         event.stop()
         self.action_open_host()
+
+    def action_add_host(self) -> None:
+        self._edit(None)
+
+    def action_edit_host(self) -> None:
+        host = self.query_one(HostTable).selected_host
+        if host is not None:
+            self._edit(self.workspace.host_entry(host))
+
+    def _edit(self, existing: HostEntry | None) -> None:
+        if self.workspace.inventory_path is None:
+            self.notify(
+                "These are the embedded lab's hosts. To manage real hosts start hvconsole with "
+                "--inventory FILE (or add one with `hvconsole hosts add`).",
+                severity="warning",
+            )
+            return
+
+        def saved(result: HostFormResult | None) -> None:
+            if result is None:
+                return
+            if existing is not None and existing.name != result.entry.name:
+                self.workspace.remove_host(existing.name)
+            self.workspace.save_host(result.entry, result.account, remember=result.remember)
+            self._load_rows()
+            self.notify(f"{result.entry.name} saved in {self.workspace.inventory_path}")
+            self.action_refresh()
+
+        self.app.push_screen(HostFormScreen(existing), saved)
+
+    def action_remove_host(self) -> None:
+        host = self.query_one(HostTable).selected_host
+        if host is None:
+            return
+        if self.workspace.inventory_path is None:
+            self._edit(None)  # says why the lab's hosts cannot be edited
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.workspace.remove_host(host)
+                self._load_rows()
+                self.notify(f"{host} removed from the inventory")
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Remove {host} from the inventory? (Nothing changes on the host itself.)", yes="Remove"
+            ),
+            answered,
+        )
 
     def action_open_host(self) -> None:
         host = self.query_one(HostTable).selected_host

@@ -372,6 +372,8 @@ class FaultyRunspace:
     ) -> None:
         self.faults.record(commands)
         self.faults.before_pipeline(commands, lambda: sink.stopping)
+        if sink.stopping:
+            return  # stopped while hanging: the command never ran (the pipeline ends Stopped)
         try:
             self.inner.invoke(commands, input_objects, sink)
         finally:

@@ -46,6 +46,7 @@ class Tracked:
     blackout: float | None = None
     failure: str | None = None
     finished_at: float | None = None
+    passes: int = 0  # the highest pass number seen (the counters vanish when the move ends)
 
     @property
     def finished(self) -> bool:
@@ -155,6 +156,9 @@ def build_view(
     if tracked.outcome == "done":
         percent = 100
     pass_number = int(sample.get(PASS_NUMBER.lower(), 0))
+    tracked.passes = max(tracked.passes, pass_number)
+    if tracked.finished:
+        pass_number = tracked.passes
     dirty = int(sample.get(DIRTY_PAGES.lower(), 0))
     unsent = int(tracked.memory * (100 - percent) / 100)
     left = dirty * PAGE if pass_number > 1 and dirty else unsent

@@ -11,9 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from hvconsole.remoting.command import Command, Hashtable, Pipeline, Statement
+from hvconsole.remoting.command import Command, Pipeline, Statement
 from hvconsole.remoting.result import properties
 from hvconsole.stages.migration_views import MigrationView, Tracked, build_view
+from hvconsole.stages.vms import not_hyperv
 from hvconsole.stages.workspace import Workspace
 from hvconsole.windows.migration import (
     COUNTER_SET,
@@ -47,9 +48,10 @@ def cluster_progress_statement(cluster: str) -> Statement:
     )
 
 
-def events_command(max_events: int = 40) -> Command:
-    query = Hashtable.of(LogName=VMMS_LOG, Id=tuple(MIGRATION_EVENTS))
-    return Command("Get-WinEvent", [QUIET], FilterHashtable=query, MaxEvents=max_events)
+def events_command(max_events: int = 100) -> Command:
+    """The newest VMMS Admin events; the ids that matter (MIGRATION_EVENTS) are picked here. (-LogName rather
+    than -FilterHashtable: every Get-WinEvent has it, the lab's included; the log is small.) # inferred"""
+    return Command("Get-WinEvent", [QUIET], LogName=VMMS_LOG, MaxEvents=max_events)
 
 
 def counters_command() -> Command:
@@ -99,7 +101,9 @@ def parse_node(node: str, rows: list[dict[str, Any]]) -> NodeReading:
         elif "CounterSamples" in row or ("CookedValue" in row and "Path" in row):
             counter_rows.append(row)
         elif "TimeCreated" in row:
-            reading.events.append(VmmsEvent.from_properties(row))
+            event = VmmsEvent.from_properties(row)
+            if event.event_id in MIGRATION_EVENTS:
+                reading.events.append(event)
         elif "Id" in row and "Name" in row:
             try:
                 memory = int(row.get("MemoryAssigned") or 0)
@@ -148,8 +152,12 @@ class MigrationWatch:
                 continue
             rows = [properties(o) for o in outcome.result.objects if hasattr(o, "adapted_properties")]
             reading = parse_node(outcome.host, rows)
-            if outcome.result.had_errors and outcome.result.terminating_error is not None:
-                reading.error = str(outcome.result.terminating_error)
+            failure = outcome.result.terminating_error
+            if failure is not None and not_hyperv(failure) and not rows:
+                self.nodes.remove(outcome.host)  # the storage box: not polled again
+                continue
+            if failure is not None:
+                reading.error = str(failure)
             readings.append(reading)
         return self.merge(readings)
 

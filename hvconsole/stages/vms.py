@@ -38,11 +38,17 @@ def parse_vms(result: PipelineResult) -> list[VirtualMachine]:
     ]
 
 
+def not_hyperv(error: object) -> bool:
+    """A host without the Hyper-V module (the storage box): Get-VM is not a command there."""
+    return getattr(error, "error_id", "") == "CommandNotFoundException"
+
+
 @dataclass
 class VmInventory:
     vms: list[VirtualMachine] = field(default_factory=list)
     problems: dict[str, str] = field(default_factory=dict)
     cluster: str | None = None
+    nodes: list[str] = field(default_factory=list)  # the hosts that answered Get-VM (Hyper-V hosts)
 
     def named(self, name: str) -> list[VirtualMachine]:
         return [vm for vm in self.vms if vm.name.lower() == name.lower()]
@@ -63,16 +69,23 @@ def read_cluster_name(workspace: Workspace, nodes: list[str]) -> str | None:
 def read_vms(workspace: Workspace, nodes: list[str], cluster: str | None = None) -> VmInventory:
     """Every node's VMs, one round trip each, in parallel (blocking: call on a worker thread)."""
     inventory = VmInventory(cluster=cluster)
+    answered: set[str] = set()
     for outcome in workspace.sessions.fan_out(vm_inventory_pipeline(), nodes, raise_on_failure=False):
         if outcome.result is None:
             inventory.problems[outcome.host] = str(outcome.error)
             continue
-        if outcome.result.had_errors and outcome.result.terminating_error:
-            inventory.problems[outcome.host] = str(outcome.result.terminating_error)
+        failure = outcome.result.terminating_error
+        if failure is not None and not_hyperv(failure):
+            continue  # not a Hyper-V host: nothing to show, nothing wrong
+        if failure is not None:
+            inventory.problems[outcome.host] = str(failure)
+        else:
+            answered.add(outcome.host)
         for vm in parse_vms(outcome.result):
             inventory.vms.append(
                 vm if vm.computer_name else vm.model_copy(update={"computer_name": outcome.host})
             )
+    inventory.nodes = [n for n in nodes if n in answered]
     return inventory
 
 

@@ -40,6 +40,9 @@ def final_figures(view: MigrationView) -> str:
 
 
 def run_migrate(args: argparse.Namespace) -> int:
+    if getattr(args, "read_only", False):
+        print("hvconsole: read-only mode (--read-only): nothing is migrated", file=sys.stderr)
+        return 2
     try:
         opened = open_workspace(inventory_file=args.inventory, use_lab=args.lab)
     except (InventoryError, LabStartError) as error:

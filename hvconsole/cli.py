@@ -8,11 +8,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 
-def _add_target_options(parser: argparse.ArgumentParser) -> None:
+def _add_target_options(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
+    """On a subcommand the defaults are SUPPRESSed: otherwise `hvconsole --read-only migrate …` would see the
+    subcommand's default (False) replace the --read-only given before it (argparse copies sub-defaults)."""
+    unset: dict[str, object] = {} if top else {"default": argparse.SUPPRESS}
     target = parser.add_mutually_exclusive_group()
-    target.add_argument("--lab", action="store_true", help="use the embedded lab even if an inventory exists")
-    target.add_argument("--inventory", type=Path, metavar="FILE", help="inventory file (TOML)")
-    parser.add_argument("--read-only", action="store_true", help="show everything, apply nothing")
+    target.add_argument(
+        "--lab", action="store_true", help="use the embedded lab even if an inventory exists", **unset
+    )
+    target.add_argument("--inventory", type=Path, metavar="FILE", help="inventory file (TOML)", **unset)
+    parser.add_argument("--read-only", action="store_true", help="show everything, apply nothing", **unset)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -20,7 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="hvconsole",
         description="Build and run a Hyper-V failover cluster from one keyboard-driven terminal.",
     )
-    _add_target_options(parser)
+    _add_target_options(parser, top=True)
     commands = parser.add_subparsers(dest="command")
 
     status = commands.add_parser("status", help="print every host's connection state and identity")

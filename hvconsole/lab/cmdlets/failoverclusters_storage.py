@@ -139,7 +139,7 @@ class GetClusterGroup(ClusterCmdlet):
                 yield group_object(self.world, cluster, group)
 
 
-def _parameters(cluster: ClusterData, resource: ClusterResourceData | None) -> dict[str, Any]:
+def _parameters(world: Any, cluster: ClusterData, resource: ClusterResourceData | None) -> dict[str, Any]:
     if resource is None:
         return {
             "SharedVolumesRoot": clusters.CSV_ROOT,
@@ -156,7 +156,10 @@ def _parameters(cluster: ClusterData, resource: ClusterResourceData | None) -> d
         return {"Name": cluster.name, "DnsName": cluster.name}
     if resource.resource_type == "File Share Witness":
         return {"SharePath": resource.share_path}
-    return {"DiskIdGuid": "{" + (resource.disk_id or "") + "}", "MaintenanceMode": U32(0)}  # inferred id form
+    disk = clusters.disk_of(world, resource)
+    # a GPT disk's DiskIdGuid is its disk GUID, the Guid Get-Disk shows (FailoverClusterDsc matches disks this way)
+    guid = disk.guid if disk is not None and disk.guid else "{" + (resource.disk_id or "") + "}"  # inferred
+    return {"DiskIdGuid": guid, "MaintenanceMode": U32(0)}
 
 
 @cmdlet
@@ -180,7 +183,7 @@ class GetClusterParameter(ClusterCmdlet):
         is_resource = any(t.endswith(".ClusterResource") for t in piped.type_names)
         resource = self.resource_named(cluster, str(piped.get("Name"))) if is_resource else None
         names = list(self.Name) if self.was_bound("Name") else None
-        for name, value in _parameters(cluster, resource).items():
+        for name, value in _parameters(self.world, cluster, resource).items():
             if matches_any(name, names):
                 yield dotnet_object(
                     (f"{NS}.ClusterParameter",),

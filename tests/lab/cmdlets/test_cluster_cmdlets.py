@@ -164,3 +164,12 @@ def test_cluster_hive_marks_members_and_failed_create_leftovers() -> None:
     for index in (1, 2):
         (member,) = run(on(world, index), cmd("Get-ItemProperty", Path=key, Name="ClusterName")).output
         assert member.get("ClusterName") == "CLUSTER1"
+
+
+def test_disk_resource_guid_is_the_disk_guid_get_disk_shows() -> None:
+    world = world_of("clustered")
+    hv1 = on(world, 1)
+    guids = {o.get("Guid"): int(o.get("Size")) for o in run(hv1, cmd("Get-Disk")).output if o.get("Guid")}
+    disk = run(hv1, cmd("Get-ClusterResource", Name=["Cluster Disk 1"])).output[0]
+    (param,) = run(hv1, cmd("Get-ClusterParameter", Name=["DiskIdGuid"]), input_objects=[disk]).output
+    assert guids[param.get("Value")] == 1024**3  # the 1 GB quorum LUN

@@ -66,6 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
     migrate.add_argument("--timeout", type=float, default=3600.0, help="stop waiting after this many seconds")
     _add_target_options(migrate)
 
+    from hvconsole.commands.serve import add_serve_parser
+
+    add_serve_parser(commands)
+
     lab = commands.add_parser("lab", help="the embedded lab of simulated Windows hosts")
     lab_commands = lab.add_subparsers(dest="lab_command", required=True)
     serve = lab_commands.add_parser(
@@ -120,6 +124,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from hvconsole.commands.migrate import run_migrate
 
         return run_migrate(args)
+    if args.command == "serve":
+        from hvconsole.commands.serve import run_serve
+
+        return run_serve(args)
     if args.command == "status":
         from hvconsole.commands.status import run_status
 

@@ -31,9 +31,25 @@ def read_only(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Faulty
     lab.opened.close()
 
 
-def test_the_flag_reaches_the_workspace() -> None:
-    assert build_parser().parse_args(["--read-only"]).read_only
-    assert build_parser().parse_args(["status", "--read-only"]).read_only
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--read-only"],
+        ["status", "--read-only"],
+        ["--read-only", "status"],
+        ["--read-only", "migrate", "VM1", "--to", "HV2"],  # before the subcommand: not reset by its default
+        ["migrate", "VM1", "--to", "HV2", "--read-only"],
+    ],
+)
+def test_the_flag_is_seen_wherever_it_is_given(argv: list[str]) -> None:
+    assert build_parser().parse_args(argv).read_only
+
+
+def test_cli_commands_that_change_hosts_refuse_in_read_only_mode(capsys: pytest.CaptureFixture[str]) -> None:
+    from hvconsole.cli import main
+
+    assert main(["--read-only", "migrate", "VM1", "--to", "HV2"]) == 2
+    assert "read-only" in capsys.readouterr().err
 
 
 def test_reads_work_changes_are_never_sent(read_only: tuple[FaultyLab, Workspace]) -> None:

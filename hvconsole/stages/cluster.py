@@ -15,10 +15,12 @@ from hvconsole.stages.workspace import Workspace
 from hvconsole.windows.cluster import (
     NS,
     AvailableDisk,
+    ClusterGroup,
     ClusterNode,
     ClusterResource,
     ClusterView,
     SharedVolume,
+    explain,
 )
 
 WITNESS_KINDS = ("disk", "share", "none")
@@ -58,22 +60,42 @@ def targeted(cluster: str, command: Command) -> Command:
 
 
 def read_pipeline(cluster: str) -> Pipeline:
+    """One round trip: nodes, resources, quorum, CSVs, available disks, groups (roles), each disk resource's
+    DiskIdGuid and the local disks (sizes by Guid)."""
     reads = (
         "Get-ClusterNode",
         "Get-ClusterResource",
         "Get-ClusterQuorum",
         "Get-ClusterSharedVolume",
         "Get-ClusterAvailableDisk",
+        "Get-ClusterGroup",
     )
-    return Pipeline.of(*(Command(name, Cluster=cluster) for name in reads))
+    return Pipeline.of(
+        *(Command(name, Cluster=cluster) for name in reads),
+        Command("Get-ClusterResource", Cluster=cluster)
+        | Command("Get-ClusterParameter", Name=["DiskIdGuid", "Address"]),
+        Command("Get-Disk") | Command("Select-Object", Property=["Number", "Guid", "Size"]),
+    )
 
 
 def parse_view(name: str, result: PipelineResult) -> ClusterView:
-    nodes, resources, volumes, available = [], [], [], []
+    nodes, resources, volumes, available, groups = [], [], [], [], []
     witness = None
+    address = ""
+    guids: dict[str, str] = {}  # DiskIdGuid -> resource name
+    sizes: dict[str, int] = {}  # Get-Disk Guid -> size
     for obj in result.objects:
         kind, props = type_name(obj) or "", properties(obj)
-        if kind == f"{NS}.ClusterNode":
+        if kind == f"{NS}.ClusterParameter" and props.get("Name") == "Address":
+            address = str(props.get("Value") or "")
+        elif kind == f"{NS}.ClusterParameter":
+            guids[str(props.get("Value") or "").lower()] = str(props.get("ClusterObject"))
+        elif "Guid" in props and "Size" in props and "Number" in props:
+            if props.get("Guid"):
+                sizes[str(props["Guid"]).lower()] = int(props.get("Size") or 0)
+        elif kind == f"{NS}.ClusterGroup":
+            groups.append(ClusterGroup.from_properties(props))
+        elif kind == f"{NS}.ClusterNode":
             nodes.append(ClusterNode.from_properties(props))
         elif kind == f"{NS}.ClusterResource":
             resources.append(ClusterResource.from_properties(props))
@@ -91,15 +113,26 @@ def parse_view(name: str, result: PipelineResult) -> ClusterView:
         witness=witness,
         shared_volumes=volumes,
         available=available,
+        groups=groups,
+        disk_sizes={name: sizes[guid] for guid, name in guids.items() if guid in sizes},
+        address=address,
     )
 
 
 def read_cluster(workspace: Workspace, host: str, cluster: str) -> ClusterView | None:
     """The cluster as ``host`` sees it, or None when no such cluster answers (blocking)."""
+    return read_cluster_or_why(workspace, host, cluster)[0]
+
+
+def read_cluster_or_why(
+    workspace: Workspace, host: str, cluster: str
+) -> tuple[ClusterView | None, str | None]:
+    """The cluster, or None and why not in the admin's words (the double hop explained, reference §0.3)."""
     result = workspace.sessions[host].invoke(read_pipeline(cluster), raise_on_failure=False)
     if result.had_errors:
-        return None
-    return parse_view(cluster, result)
+        error = result.terminating_error
+        return None, explain(error.message, error.fqid or "") if error else "the cluster did not answer"
+    return parse_view(cluster, result), None
 
 
 def read_vm_paths(workspace: Workspace, nodes: tuple[str, ...]) -> dict[str, tuple[str, str]]:

@@ -73,7 +73,7 @@ def read_pipeline(cluster: str) -> Pipeline:
     return Pipeline.of(
         *(Command(name, Cluster=cluster) for name in reads),
         Command("Get-ClusterResource", Cluster=cluster)
-        | Command("Get-ClusterParameter", Name=["DiskIdGuid", "Address"]),
+        | Command("Get-ClusterParameter", Name=["DiskIdGuid", "Address", "SharePath"]),
         Command("Get-Disk") | Command("Select-Object", Property=["Number", "Guid", "Size"]),
     )
 
@@ -81,13 +81,15 @@ def read_pipeline(cluster: str) -> Pipeline:
 def parse_view(name: str, result: PipelineResult) -> ClusterView:
     nodes, resources, volumes, available, groups = [], [], [], [], []
     witness = None
-    address = ""
+    address = share_path = ""
     guids: dict[str, str] = {}  # DiskIdGuid -> resource name
     sizes: dict[str, int] = {}  # Get-Disk Guid -> size
     for obj in result.objects:
         kind, props = type_name(obj) or "", properties(obj)
         if kind == f"{NS}.ClusterParameter" and props.get("Name") == "Address":
             address = str(props.get("Value") or "")
+        elif kind == f"{NS}.ClusterParameter" and props.get("Name") == "SharePath":
+            share_path = str(props.get("Value") or "")
         elif kind == f"{NS}.ClusterParameter":
             guids[str(props.get("Value") or "").lower()] = str(props.get("ClusterObject"))
         elif "Guid" in props and "Size" in props and "Number" in props:
@@ -116,6 +118,7 @@ def parse_view(name: str, result: PipelineResult) -> ClusterView:
         groups=groups,
         disk_sizes={name: sizes[guid] for guid, name in guids.items() if guid in sizes},
         address=address,
+        share_path=share_path,
     )
 
 

@@ -97,6 +97,7 @@ class ClusterView(BaseModel):
     groups: list[ClusterGroup] = []
     disk_sizes: dict[str, int] = {}  # disk resource name -> bytes (DiskIdGuid matched to Get-Disk's Guid)
     address: str = ""  # the Cluster IP Address resource's address
+    share_path: str = ""  # the File Share Witness's UNC path
 
     def resource(self, name: str) -> ClusterResource | None:
         return next((r for r in self.resources if r.name.lower() == name.lower()), None)

@@ -6,12 +6,13 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 
 def _add_target_options(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
     """On a subcommand the defaults are SUPPRESSed: otherwise `hvconsole --read-only migrate …` would see the
     subcommand's default (False) replace the --read-only given before it (argparse copies sub-defaults)."""
-    unset: dict[str, object] = {} if top else {"default": argparse.SUPPRESS}
+    unset: dict[str, Any] = {} if top else {"default": argparse.SUPPRESS}
     target = parser.add_mutually_exclusive_group()
     target.add_argument(
         "--lab", action="store_true", help="use the embedded lab even if an inventory exists", **unset

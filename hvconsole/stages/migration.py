@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from hvconsole.remoting.command import Command, Pipeline
 from hvconsole.remoting.result import properties
+from hvconsole.stages.migration_checks import Preflight, preflight_findings
 from hvconsole.stages.plan import Finding, Plan, Severity, Step
 from hvconsole.stages.workspace import Workspace
 from hvconsole.windows.hyperv import (
@@ -74,6 +75,7 @@ def plan_migrate(
     quick: bool = False,
     limit: int = 2,
     nodes: list[str] | None = None,
+    preflight: Preflight | None = None,
 ) -> Plan:
     """One blocking move per VM, at most ``limit`` at once: each phase holds ``limit`` moves, issued from
     different nodes' sessions so they run side by side (a session runs its steps one after another)."""
@@ -92,8 +94,9 @@ def plan_migrate(
             )
         else:
             moving.append(vm)
-    runners = nodes or sorted({vm.computer_name for vm in moving}) or [node]
     limit = max(1, limit)
+    findings += preflight_findings(moving, node, preflight, limit)
+    runners = nodes or sorted({vm.computer_name for vm in moving}) or [node]
     phases = []
     for start in range(0, len(moving), limit):
         batch = moving[start : start + limit]

@@ -110,6 +110,8 @@ def _apply_job(tracked: Tracked) -> None:
         return
     if job.state is JobState.Completed and not job.failed:
         tracked.outcome = "done"
+    elif job.canceled:
+        tracked.outcome = "canceled"
     elif job.failed:
         tracked.outcome = "failed"
         tracked.failure = tracked.failure or job.error_description or f"error {job.error_code}"

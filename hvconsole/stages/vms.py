@@ -86,7 +86,21 @@ def read_vms(workspace: Workspace, nodes: list[str], cluster: str | None = None)
                 vm if vm.computer_name else vm.model_copy(update={"computer_name": outcome.host})
             )
     inventory.nodes = [n for n in nodes if n in answered]
+    inventory.vms = _one_per_id(inventory.vms)
     return inventory
+
+
+def _one_per_id(vms: list[VirtualMachine]) -> list[VirtualMachine]:
+    """A VM that moved between two nodes' answers shows up on both: keep the copy that is not migrating
+    (the owner after the switch-over). # inferred: the nodes are read in parallel, not at one instant"""
+    chosen: dict[str, VirtualMachine] = {}
+    for vm in vms:
+        held = chosen.get(vm.key)
+        if held is None or (
+            held.status.lower().startswith("migrating") and not vm.status.lower().startswith("migrating")
+        ):
+            chosen[vm.key] = vm
+    return list(chosen.values())
 
 
 @dataclass(frozen=True)

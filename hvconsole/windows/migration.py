@@ -87,7 +87,14 @@ class MigrationJob(BaseModel):
         return self.state in (JobState.New, JobState.Starting, JobState.Running)
 
     @property
+    def canceled(self) -> bool:
+        """Terminated: stopped by a request (CIM_ConcreteJob RequestStateChange Terminate, i.e. -Cancel)."""
+        return self.state is JobState.Terminated and self.error_code in (0, 4096)
+
+    @property
     def failed(self) -> bool:
+        if self.canceled:
+            return False
         return self.state in (JobState.Exception, JobState.Killed, JobState.Terminated) or (
             self.error_code not in (0, 4096) and not self.running
         )

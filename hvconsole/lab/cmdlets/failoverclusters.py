@@ -19,6 +19,7 @@ from hvconsole.lab.world import cluster as clusters
 from hvconsole.lab.world import domain
 from hvconsole.lab.world.cluster_state import ClusterData, ClusterResourceData, SharedVolumeData
 from hvconsole.lab.world.model import Host, World
+from hvconsole.lab.world.vms import drain_status
 
 NS = "Microsoft.FailoverClusters.PowerShell"
 CLUSTER_EXCEPTION = f"{NS}.ClusterCmdletException"
@@ -88,9 +89,7 @@ def node_object(world: World, cluster: ClusterData, host: Host) -> PSObj:
             "Type": "Node",
             "NodeWeight": U32(1),
             "DynamicWeight": U32(1 if state != "Down" else 0),
-            "DrainStatus": _enum(
-                "ClusterNodeDrainStatus", cluster.paused.get(host.id, "NotInitiated"), DRAIN
-            ),
+            "DrainStatus": _enum("ClusterNodeDrainStatus", drain_status(world, cluster, host), DRAIN),
             "StatusInformation": "Normal",
             "MajorVersion": U32(10),
             "MinorVersion": U32(0),
@@ -106,8 +105,11 @@ def owner_name(world: World, host_id: str | None) -> str:
     return host.name if host is not None else ""
 
 
-def resource_object(world: World, cluster: ClusterData, resource: ClusterResourceData) -> PSObj:
-    owner = (
+def resource_object(
+    world: World, cluster: ClusterData, resource: ClusterResourceData, owner: str | None = None
+) -> PSObj:
+    """``owner``: the owner node's Host.id when the caller knows it (VM roles, clustervm.py)."""
+    owner = owner or (
         clusters.disk_owner(cluster, resource)
         if resource.disk_id
         else cluster.group_owners.get(resource.group)
@@ -132,15 +134,18 @@ def resource_object(world: World, cluster: ClusterData, resource: ClusterResourc
     )
 
 
-def group_object(world: World, cluster: ClusterData, name: str) -> PSObj:
+def group_object(
+    world: World, cluster: ClusterData, name: str, owner: str | None = None, state: str = "Online"
+) -> PSObj:
+    """``owner``/``state``: given for VM roles, whose data lives on the VM (clustervm.py, world/vms.py)."""
     core = name == clusters.CORE_GROUP
     kind = "Cluster" if core else ("AvailableStorage" if name == clusters.STORAGE_GROUP else "VirtualMachine")
     return dotnet_object(
         (f"{NS}.ClusterGroup",),
         {
             "Name": name,
-            "OwnerNode": named("ClusterNode", owner_name(world, cluster.group_owners.get(name))),
-            "State": _enum("ClusterGroupState", "Online", GROUP_STATES),
+            "OwnerNode": named("ClusterNode", owner_name(world, owner or cluster.group_owners.get(name))),
+            "State": _enum("ClusterGroupState", state, GROUP_STATES),
             "IsCoreGroup": core,
             "GroupType": _enum(
                 "GroupType", kind, {"Cluster": 1, "AvailableStorage": 2, "VirtualMachine": 111}

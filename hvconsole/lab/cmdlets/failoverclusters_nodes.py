@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from hvconsole.lab.cmdlets.clustervm import drain
 from hvconsole.lab.cmdlets.failoverclusters import NS, ClusterCmdlet, node_object
 from hvconsole.lab.cmdlets.failoverclusters_create import CLUSTER_FEATURE, _NodesCmdlet
 from hvconsole.lab.engine import Param, cmdlet, types
 from hvconsole.lab.engine.objects import matches_any
 from hvconsole.lab.world import cluster as clusters
+from hvconsole.lab.world.vms import drain_status
 
 CLUSTER_OBJECT = types.ObjectType("Microsoft.FailoverClusters.PowerShell.Cluster", (f"{NS}.Cluster",))
 NODE_OR_CLUSTER = types.ObjectType("ClusterNode or Cluster", (f"{NS}.Cluster", f"{NS}.ClusterNode"))
@@ -75,8 +77,11 @@ class SuspendClusterNode(_NodeChange):
                     for group, owner in list(cluster.group_owners.items()):
                         if owner == host.id:
                             cluster.group_owners[group] = others[0].id
-                self.wait_lab(5.0)
-                cluster.paused[host.id] = "Completed"
+                drain(self.world, host)  # VM roles: live/quick migrations within the limit (clustervm.py)
+                # -Wait: until every role moved; DrainStatus says InProgress until then (vms.drain_status)
+                while self.Wait and drain_status(self.world, cluster, host) == "InProgress":
+                    if not self.wait_lab(0.5):
+                        return
                 self.write_progress(f"Draining {host.name}", "Completed", 100, completed=True)
             else:
                 cluster.paused.setdefault(host.id, "NotInitiated")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from hvconsole.lab.cmdlets.clustervm import role_groups, role_parameters, role_resources
 from hvconsole.lab.cmdlets.failoverclusters import (
     NS,
     RESOURCE_STATES,
@@ -112,7 +113,8 @@ class GetClusterResource(ClusterCmdlet):
         cluster = self.cluster_from(self.InputObject)
         names = list(self.Name) if self.was_bound("Name") else None
         found = _resources(cluster, names)
-        if names and not found:
+        roles = role_resources(self.world, cluster, names)  # VM roles' resources (clustervm.py)
+        if names and not found and not roles:
             self.write_error(
                 self.failure(
                     f"The cluster resource '{names[0]}' could not be found.",
@@ -120,8 +122,9 @@ class GetClusterResource(ClusterCmdlet):
                     "ObjectNotFound",
                 )  # inferred
             )
-        for resource in sorted(found, key=lambda r: r.name):
-            yield resource_object(self.world, cluster, resource)
+        rows = [(r.name, resource_object(self.world, cluster, r)) for r in found] + roles
+        for _name, obj in sorted(rows, key=lambda row: row[0]):
+            yield obj
 
 
 @cmdlet
@@ -134,9 +137,12 @@ class GetClusterGroup(ClusterCmdlet):
     def process(self) -> Iterator[Any]:
         cluster = self.cluster_from(self.InputObject)
         names = list(self.Name) if self.was_bound("Name") else None
-        for group in sorted(cluster.group_owners):
-            if matches_any(group, names):
-                yield group_object(self.world, cluster, group)
+        rows = [
+            (g, group_object(self.world, cluster, g)) for g in cluster.group_owners if matches_any(g, names)
+        ]
+        rows += role_groups(self.world, cluster, names)  # one group per VM role (§9.7, clustervm.py)
+        for _name, obj in sorted(rows, key=lambda row: row[0].lower()):
+            yield obj
 
 
 def _parameters(world: Any, cluster: ClusterData, resource: ClusterResourceData | None) -> dict[str, Any]:
@@ -181,9 +187,12 @@ class GetClusterParameter(ClusterCmdlet):
             )
         assert cluster is not None
         is_resource = any(t.endswith(".ClusterResource") for t in piped.type_names)
-        resource = self.resource_named(cluster, str(piped.get("Name"))) if is_resource else None
+        vm_params = role_parameters(self.world, cluster, str(piped.get("Name"))) if is_resource else None
+        resource = (
+            self.resource_named(cluster, str(piped.get("Name"))) if is_resource and not vm_params else None
+        )
         names = list(self.Name) if self.was_bound("Name") else None
-        for name, value in _parameters(self.world, cluster, resource).items():
+        for name, value in (vm_params or _parameters(self.world, cluster, resource)).items():
             if matches_any(name, names):
                 yield dotnet_object(
                     (f"{NS}.ClusterParameter",),

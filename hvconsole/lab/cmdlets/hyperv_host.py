@@ -1,9 +1,9 @@
 """Hyper-V host settings: Get-VMHost / Set-VMHost (reference §9.5).
 
-The default VM and VHD folders live where Hyper-V keeps them, in the registry (``…\\Virtualization``
-DefaultExternalDataRoot / DefaultVirtualHardDiskPath); the migration settings next to them (**inferred** value
-names). A path must be on a volume the host has: a drive letter or a CSV of its cluster (``C:\\ClusterStorage``);
-the lab has no folders, so a missing subfolder is created (**inferred**).
+ONE source of truth: ``Host.hyperv`` (``world/vms.py`` ``HyperVState``) holds the default VM/VHD folders and the
+migration settings; the migration model (``world/migration.py``) reads the same fields, so what Set-VMHost
+writes is what the model enforces. A path must be on a volume the host has: a drive letter or a CSV of its
+cluster (``C:\\ClusterStorage``); the lab has no folders, so a missing subfolder is created (**inferred**).
 """
 
 from __future__ import annotations
@@ -17,35 +17,14 @@ from hvconsole.lab.protocol import I64, U32, PSEnum
 from hvconsole.lab.world import cluster as clusters
 from hvconsole.lab.world import storage
 from hvconsole.lab.world.model import Host, World
-from hvconsole.lab.world.settings import HKLM, RegistryValue
 
-KEY = HKLM + r"\SOFTWARE\Microsoft\Windows NT\CurrentVersion\Virtualization"
 NS = "Microsoft.HyperV.PowerShell"
-DEFAULTS: dict[str, Any] = {
-    "DefaultExternalDataRoot": "C:\\ProgramData\\Microsoft\\Windows\\Hyper-V",
-    "DefaultVirtualHardDiskPath": "C:\\ProgramData\\Microsoft\\Windows\\Virtual Hard Disks",  # inferred (2016+)
-    "MaximumVirtualMachineMigrations": 2,
-    "MaximumStorageMigrations": 2,
-    "VirtualMachineMigrationEnabled": 0,
-    "VirtualMachineMigrationAuthenticationType": 0,  # CredSSP
-    "VirtualMachineMigrationPerformanceOption": 1,  # Compression
-    "UseAnyNetworkForMigration": 0,
-}
 AUTH = ("CredSSP", "Kerberos")
 PERFORMANCE = ("TCPIP", "Compression", "SMB")
-
-
-def host_value(host: Host, name: str) -> Any:
-    found = host.settings.value(KEY, name)
-    return found.data if found is not None else DEFAULTS[name]
-
-
-def set_host_value(host: Host, name: str, data: Any) -> None:
-    key = host.settings.find_key(KEY) or KEY
-    host.settings.registry.setdefault(key, {})
-    host.settings.registry[key][name] = RegistryValue(
-        kind="String" if isinstance(data, str) else "DWord", data=data
-    )
+# [neonSDK] Warning_CredSSP; printed when the type changes (inferred: only then)
+AUTH_WARNING = (
+    "You must log off and log on again to use the selected virtual machine migration authentication type."
+)
 
 
 def path_exists(world: World, host: Host, path: str) -> bool:
@@ -54,9 +33,12 @@ def path_exists(world: World, host: Host, path: str) -> bool:
     return len(path) >= 3 and path[1:3] == ":\\" and storage.find_letter(world, host, path[0]) is not None
 
 
+def canonical(choices: tuple[str, ...], wanted: str) -> str:
+    return next(c for c in choices if c.lower() == wanted.lower())
+
+
 def vmhost_object(world: World, host: Host) -> Any:
-    auth = int(host_value(host, "VirtualMachineMigrationAuthenticationType"))
-    perf = int(host_value(host, "VirtualMachineMigrationPerformanceOption"))
+    hv = host.hyperv
     return dotnet_object(
         (f"{NS}.VMHost",),
         {
@@ -65,20 +47,22 @@ def vmhost_object(world: World, host: Host) -> Any:
             "FullyQualifiedDomainName": host.domain or host.workgroup or "",
             "LogicalProcessorCount": host.processors,
             "MemoryCapacity": I64(host.memory_bytes),
-            "VirtualMachinePath": host_value(host, "DefaultExternalDataRoot"),
-            "VirtualHardDiskPath": host_value(host, "DefaultVirtualHardDiskPath"),
+            "VirtualMachinePath": hv.virtual_machine_path,
+            "VirtualHardDiskPath": hv.virtual_hard_disk_path,
             "NumaSpanningEnabled": True,
             "EnableEnhancedSessionMode": False,
-            "VirtualMachineMigrationEnabled": bool(host_value(host, "VirtualMachineMigrationEnabled")),
-            "MaximumVirtualMachineMigrations": U32(host_value(host, "MaximumVirtualMachineMigrations")),
-            "MaximumStorageMigrations": U32(host_value(host, "MaximumStorageMigrations")),
+            "VirtualMachineMigrationEnabled": hv.migration_enabled,
+            "MaximumVirtualMachineMigrations": U32(hv.max_migrations),
+            "MaximumStorageMigrations": U32(hv.max_storage_migrations),
             "VirtualMachineMigrationAuthenticationType": PSEnum(
-                f"{NS}.MigrationAuthenticationType", auth, AUTH[auth]
+                f"{NS}.MigrationAuthenticationType", AUTH.index(hv.authentication), hv.authentication
             ),
             "VirtualMachineMigrationPerformanceOption": PSEnum(
-                f"{NS}.VMMigrationPerformance", perf, PERFORMANCE[perf]
+                f"{NS}.VMMigrationPerformance",
+                PERFORMANCE.index(hv.performance_option),
+                hv.performance_option,
             ),
-            "UseAnyNetworkForMigration": bool(host_value(host, "UseAnyNetworkForMigration")),
+            "UseAnyNetworkForMigration": hv.use_any_network,
         },
         to_string=host.name,
     )
@@ -101,6 +85,8 @@ class GetVMHost(_VMHostCmdlet):
 
 @cmdlet
 class SetVMHost(_VMHostCmdlet):
+    """No output unless -Passthru; idempotent (§9.5)."""
+
     command_name = "Set-VMHost"
     class_name = f"{NS}.Commands.SetVMHost"
     VirtualMachinePath = Param(types.STRING)
@@ -113,38 +99,37 @@ class SetVMHost(_VMHostCmdlet):
     Passthru = Param(types.SWITCH)
 
     def process(self) -> Iterator[Any]:
-        for param, value_name in (
-            ("VirtualMachinePath", "DefaultExternalDataRoot"),
-            ("VirtualHardDiskPath", "DefaultVirtualHardDiskPath"),
-        ):
-            if not self.was_bound(param):
-                continue
-            path = str(getattr(self, param)).rstrip("\\")
-            if not path_exists(self.world, self.host, path):
-                self.throw(
-                    self.make_error(  # inferred message and id
-                        f"The path '{path}' does not exist or is not on a volume of this computer.",
-                        "InvalidParameter",
-                        category="InvalidArgument",
-                        exception_type="Microsoft.HyperV.PowerShell.VirtualizationException",
-                    )
-                )
-            set_host_value(self.host, value_name, path)
-        for param in ("MaximumVirtualMachineMigrations", "MaximumStorageMigrations"):
+        hv = self.host.hyperv
+        for param in ("VirtualMachinePath", "VirtualHardDiskPath"):
             if self.was_bound(param):
-                set_host_value(self.host, param, int(getattr(self, param)))
+                self.check_path(str(getattr(self, param)).rstrip("\\"))
+        if self.was_bound("VirtualMachinePath"):
+            hv.virtual_machine_path = str(self.VirtualMachinePath).rstrip("\\")
+        if self.was_bound("VirtualHardDiskPath"):
+            hv.virtual_hard_disk_path = str(self.VirtualHardDiskPath).rstrip("\\")
+        if self.was_bound("MaximumVirtualMachineMigrations"):
+            hv.max_migrations = int(self.MaximumVirtualMachineMigrations)
+        if self.was_bound("MaximumStorageMigrations"):
+            hv.max_storage_migrations = int(self.MaximumStorageMigrations)
         if self.was_bound("VirtualMachineMigrationAuthenticationType"):
-            wanted = str(self.VirtualMachineMigrationAuthenticationType)
-            index = [a.lower() for a in AUTH].index(wanted.lower())
-            set_host_value(self.host, "VirtualMachineMigrationAuthenticationType", index)
+            wanted = canonical(AUTH, str(self.VirtualMachineMigrationAuthenticationType))
+            if wanted != hv.authentication:
+                self.write_warning(AUTH_WARNING)
+            hv.authentication = wanted
         if self.was_bound("VirtualMachineMigrationPerformanceOption"):
-            wanted = str(self.VirtualMachineMigrationPerformanceOption)
-            set_host_value(
-                self.host,
-                "VirtualMachineMigrationPerformanceOption",
-                [p.lower() for p in PERFORMANCE].index(wanted.lower()),
-            )
+            hv.performance_option = canonical(PERFORMANCE, str(self.VirtualMachineMigrationPerformanceOption))
         if self.was_bound("UseAnyNetworkForMigration"):
-            set_host_value(self.host, "UseAnyNetworkForMigration", int(bool(self.UseAnyNetworkForMigration)))
+            hv.use_any_network = bool(self.UseAnyNetworkForMigration)
         if self.Passthru:
             yield vmhost_object(self.world, self.host)
+
+    def check_path(self, path: str) -> None:
+        if not path_exists(self.world, self.host, path):
+            self.throw(
+                self.make_error(  # inferred message and id
+                    f"The path '{path}' does not exist or is not on a volume of this computer.",
+                    "InvalidParameter",
+                    category="InvalidArgument",
+                    exception_type="Microsoft.HyperV.PowerShell.VirtualizationException",
+                )
+            )

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from hvconsole.lab.world.vms import VM
 
 PAGE = 4096
+DEFAULT_LINK_BPS = 100_000_000
 STEP = 0.1  # lab seconds per simulation step
 TCP_EFFICIENCY = 0.94  # usable share of the line rate (performance.md)
 SMB_EFFICIENCY = 0.94  # inferred: SMB without RDMA in the lab is no faster than TCP
@@ -57,6 +58,27 @@ CLUSTER_STATE = {
     "Canceled": 4,
     "Failed": 5,
 }
+
+
+def link_bps(world: World, source: Host, destination: Host) -> int:
+    """The line rate of the link a migration uses: the LinkSpeed (Get-NetAdapter) of the source's first Up
+    adapter with an IPv4 address on a segment where the destination has one too, capped by the destination's
+    (inferred: the cluster/migration network is the first shared one). Data-only worlds without adapters get
+    ``DEFAULT_LINK_BPS``, the classic recipe's 100 Mbps."""
+    from hvconsole.lab.world.network import ipv4_addresses
+
+    def links(host: Host) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for nic in host.adapters:
+            if nic.status == "Up" and nic.subnet and ipv4_addresses(nic):
+                found.setdefault(nic.subnet, nic.speed_bps)
+        return found
+
+    theirs = links(destination)
+    for subnet, speed in links(source).items():
+        if subnet in theirs:
+            return min(speed, theirs[subnet])
+    return DEFAULT_LINK_BPS
 
 
 def usable_rate(link_bps: int, option: str, processors: int) -> float:

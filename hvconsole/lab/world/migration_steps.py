@@ -41,7 +41,7 @@ def step(world: World, m: Migration, t: float, dt: float, sharing: int) -> None:
             model._enter(m, "Transfer", end)
             _new_pass(m, m.memory, end)
     elif m.phase == "Transfer":
-        _transfer(m, source, end, dt, sharing)
+        _transfer(m, source, model.link_bps(world, source, destination), end, dt, sharing)
     elif m.phase == "Blackout":
         vm.migration_state = 3
         if end - m.phase_started >= m.blackout:
@@ -65,9 +65,8 @@ def _new_pass(m: Migration, size: int, t: float) -> None:
     m.pass_size, m.pass_sent, m.pass_started, m.dirty_pages = size, 0, t, 0
 
 
-def _transfer(m: Migration, source: Host, end: float, dt: float, sharing: int) -> None:
-    hv = source.hyperv
-    rate = model.usable_rate(hv.migration_link_bps, m.option, source.processors) / max(1, sharing)
+def _transfer(m: Migration, source: Host, link: int, end: float, dt: float, sharing: int) -> None:
+    rate = model.usable_rate(link, m.option, source.processors) / max(1, sharing)
     ratio = model.compression_of(m.option, source.processors)
     m.rate, m.wire_rate = rate, rate / ratio
     chunk = min(int(rate * dt), m.pass_size - m.pass_sent)
@@ -114,9 +113,7 @@ def _move_vm(world: World, m: Migration, source: Host, destination: Host, end: f
     if vm in source.hyperv.vms:
         source.hyperv.vms.remove(vm)
         destination.hyperv.vms.append(vm)
-    for cluster in world.clusters:
-        if vm.group and vm.group in cluster.group_owners:
-            cluster.group_owners[vm.group] = destination.id
+    # the VM's host IS its role's owner node (world/vms.py): moving the VM moved the group
     if m.kind == "Quick" and vm.state == "Saved":
         vm.state = "Starting"  # inferred: restoring
         model._enter(m, "Restore", end)

@@ -31,10 +31,15 @@ GiB = 1024**3
 MiB = 1024**2
 DISK_CLASS_GUID = "{53f56307-b6bf-11d0-94f2-00a0c91efb8b}"
 DHCP_LEASE_SECONDS = 8 * 24 * 3600  # inferred: Windows DHCP server default lease (8 days)
-SCENARIOS = ("classic", "sixteen", "prepared", "clustered")
+SCENARIOS = ("classic", "sixteen", "prepared", "clustered", "clustered-1g", "scale")
 # classic: the recipe's three boxes (storage + DC, two Hyper-V hosts).
 # sixteen: the same storage box and fifteen Hyper-V hosts, for fan-out benchmarks at scale.
-# prepared / clustered: the classic boxes after the recipe's storage stages / cluster stages (world/recipe.py).
+# prepared / clustered: the classic boxes after the recipe's storage stages / cluster stages (world/recipe.py),
+#   on the recipe's 100 Mbps network (every adapter's LinkSpeed; the live-migration model's link rate).
+# clustered-1g: ``clustered`` on gigabit adapters (lab-only knob for migration timings; Get-NetAdapter shows it).
+# scale: sixteen clustered Hyper-V nodes running 1,000+ VMs on 1 GbE, built as data (world/scale.py; benchmarks).
+RECIPE_LINK = {"prepared": 100_000_000, "clustered": 100_000_000, "clustered-1g": 1_000_000_000}
+NODES = {"classic": 2, "sixteen": 15, "scale": 16}
 
 
 def new_password() -> str:
@@ -212,11 +217,17 @@ def build_world(scenario: str = "classic", seed: int | None = None, now: float |
             Subnet(name="Storage", prefix="10.30.0.0/24"),
         ],
     )
-    if scenario in ("prepared", "clustered"):
+    if scenario in RECIPE_LINK:
         from hvconsole.lab.world import recipe  # replays the recipe through the cmdlets
 
-        return recipe.build(build_world("classic", seed, now), scenario)
-    nodes = 2 if scenario == "classic" else 15
+        base = build_world("classic", seed, now)
+        for host in base.hosts:
+            for nic in host.adapters:
+                nic.speed_bps = RECIPE_LINK[scenario]
+        built = recipe.build(base, "prepared" if scenario == "prepared" else "clustered")
+        built.scenario = scenario
+        return built
+    nodes = NODES[scenario]
     world.hosts = [_host(rng, world, "storage", "storage-dc", 8, 4, now)]
     world.hosts += [_host(rng, world, f"node{i}", "hyperv", 16, 8, now) for i in range(1, nodes + 1)]
     storage = world.hosts[0]
@@ -235,4 +246,8 @@ def build_world(scenario: str = "classic", seed: int | None = None, now: float |
             )
         )
     world.rng_counter = 1
+    if scenario == "scale":
+        from hvconsole.lab.world.scale import build as build_scale  # data, not cmdlets: a benchmark fixture
+
+        build_scale(world, rng)
     return world

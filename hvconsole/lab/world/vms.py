@@ -6,12 +6,12 @@
 Clustered VM roles (reference §9.6/§9.7) are kept ON THE VM (``VM.clustered``/``group``): the role's group is
 named after the VM, its owner node is the host the VM lives on, and its two resources are
 ``Virtual Machine <VM>`` / ``Virtual Machine Configuration <VM>``. The cluster module reads them through
-``vm_groups``/``vm_resources``/``vm_resource_parameters`` below (one source of truth: moving the VM moves the
-group). The VMHost migration settings (Get/Set-VMHost, §9.5) live here too, in ``HyperVState``.
+``cluster_vms``/``vm_role``/``vm_resource_parameters`` below (one source of truth: moving the VM moves the
+group; VM groups are NOT in ``ClusterData.group_owners``). The VMHost migration settings (Get/Set-VMHost, §9.5) live here too, in ``HyperVState``.
 
-Hardware knobs the cmdlets cannot change (a scenario chooses them): ``migration_link_bps`` (the live-migration
-network's line rate: 100 Mbps in the classic recipe, 1 GbE in ``scale``) and ``cpu_model`` (processor
-compatibility, §9.9 / pain point 7).
+Hardware the cmdlets cannot change (a scenario chooses it): the migration link's rate is the LinkSpeed of the
+adapters on the network the hosts share (``migration.link_bps``: 100 Mbps in the recipe scenarios, 1 GbE in
+``clustered-1g`` and ``scale``), and ``cpu_model`` (processor compatibility, §9.9 / pain point 7).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, Field
 
 if TYPE_CHECKING:
+    from hvconsole.lab.world.cluster_state import ClusterData
     from hvconsole.lab.world.model import Host, World
 
 MiB = 1024**2
@@ -131,9 +132,10 @@ class HyperVState(BaseModel):
     use_any_network: bool = True
     migration_networks: list[MigrationNetwork] = Field(default_factory=list)
     virtual_machine_path: str = "C:\\ProgramData\\Microsoft\\Windows\\Hyper-V"
-    virtual_hard_disk_path: str = "C:\\Users\\Public\\Documents\\Hyper-V\\Virtual Hard Disks"
+    virtual_hard_disk_path: str = (
+        "C:\\ProgramData\\Microsoft\\Windows\\Virtual Hard Disks"  # 2016+ (inferred)
+    )
     # hardware (scenario-chosen)
-    migration_link_bps: int = 100_000_000
     cpu_model: str = "Intel(R) Xeon(R) Gold 6230 CPU @ 2.10GHz"
     # live migrations this host drives as their SOURCE (world/migration.py) and its VMMS Admin log
     migrations: list[Migration] = Field(default_factory=list)
@@ -179,62 +181,53 @@ def group_state(vm: VM) -> str:
     return "Online" if vm.state in ("Running", "Paused", "Starting") else "Offline"  # §9.6 (Off -> Offline)
 
 
-def vm_groups(world: World) -> list[dict[str, Any]]:
-    """One row per clustered VM role: Name, OwnerNode (host name), State, GroupType (reference §7.7/§9.7)."""
+def cluster_vms(world: World, cluster: ClusterData) -> list[tuple[Host, VM]]:
+    """The cluster's VM roles with the node each runs on (its group's OwnerNode), in node order."""
     return [
-        {
-            "Name": vm.group,
-            "OwnerNode": host.name,
-            "State": group_state(vm),
-            "GroupType": "VirtualMachine",
-            "VMId": vm.id,
-        }
-        for host, vm in all_vms(world)
+        (host, vm)
+        for host in (world.host(n) for n in cluster.nodes)
+        if host is not None
+        for vm in host.hyperv.vms
         if vm.clustered
     ]
 
 
-def vm_resources(world: World) -> list[dict[str, Any]]:
-    """Two resources per VM role (reference §7.6): ``Virtual Machine <VM>`` and its configuration."""
-    rows: list[dict[str, Any]] = []
-    for host, vm in all_vms(world):
-        if not vm.clustered:
-            continue
-        state = group_state(vm)
-        rows.append(
-            {
-                "Name": f"Virtual Machine {vm.name}",
-                "State": state,
-                "OwnerGroup": vm.group,
-                "ResourceType": "Virtual Machine",
-                "OwnerNode": host.name,
-            }
-        )
-        rows.append(
-            {
-                "Name": f"Virtual Machine Configuration {vm.name}",
-                "State": "Online",
-                "OwnerGroup": vm.group,
-                "ResourceType": "Virtual Machine Configuration",
-                "OwnerNode": host.name,
-            }
-        )
-    return rows
+def vm_role(world: World, cluster: ClusterData, group: str) -> tuple[Host, VM] | None:
+    lowered = group.lower()
+    return next(((h, v) for h, v in cluster_vms(world, cluster) if (v.group or "").lower() == lowered), None)
 
 
-def vm_resource_parameters(world: World, resource: str) -> dict[str, Any] | None:
+def resource_names(vm: VM) -> tuple[str, str]:
+    """Reference §7.6 / §9.6: ``Virtual Machine <VM>`` and ``Virtual Machine Configuration <VM>``."""
+    return f"Virtual Machine {vm.name}", f"Virtual Machine Configuration {vm.name}"
+
+
+def vm_resource_parameters(world: World, vm: VM) -> dict[str, Any]:
     """Private properties of a ``Virtual Machine <VM>`` resource (reference §10.2), after catching up the
-    migration model; None when ``resource`` is not a VM resource."""
+    migration model."""
     from hvconsole.lab.world.migration import advance
 
     advance(world)
-    for _host, vm in all_vms(world):
-        if vm.clustered and resource.lower() == f"virtual machine {vm.name}".lower():
-            return {
-                "VmID": vm.id,
-                "MigrationState": vm.migration_state,
-                "MigrationProgress": vm.migration_progress,
-                "MigrationFailureReason": vm.migration_failure,
-                "OfflineAction": 1,  # inferred: save (quick migration's behaviour)
-            }
-    return None
+    return {
+        "VmID": vm.id,
+        "MigrationState": vm.migration_state,
+        "MigrationProgress": vm.migration_progress,
+        "MigrationFailureReason": vm.migration_failure,
+        "OfflineAction": 1,  # inferred: save (quick migration's behaviour)
+    }
+
+
+def drain_status(world: World, cluster: ClusterData, host: Host) -> str:
+    """DrainStatus of a node (§7.4): InProgress while the VM roles it drains are moving, then Completed (or
+    Failed when roles are left on it, inferred)."""
+    status = cluster.paused.get(host.id, "NotInitiated")
+    if status != "InProgress":
+        return status
+    from hvconsole.lab.world.migration import FINISHED, advance
+
+    advance(world)
+    if any(m.phase not in FINISHED for m in host.hyperv.migrations):
+        return status
+    status = "Failed" if any(v.clustered for v in host.hyperv.vms) else "Completed"
+    cluster.paused[host.id] = status
+    return status

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from hvconsole.lab.world import migration
 from hvconsole.lab.world.migration import advance, submit
-from hvconsole.lab.world.model import Host, World
+from hvconsole.lab.world.model import Host, IPAddress, NetAdapter, World
 from hvconsole.lab.world.vms import VM, GiB, MiB, VMSwitch
 
 T0 = 1_700_000_000.0
@@ -24,8 +24,19 @@ class ManualClock:
 
 def lab(link_bps: int = 100_000_000, option: str = "TCPIP") -> tuple[World, ManualClock]:
     hosts = [Host(id=f"node{i}", role="hyperv", name=f"HV{i}", processors=8) for i in (1, 2)]
-    for host in hosts:
-        host.hyperv.migration_link_bps = link_bps
+    for number, host in enumerate(hosts, start=1):
+        host.adapters.append(  # the migration link is the adapters' LinkSpeed (migration.link_bps)
+            NetAdapter(
+                name="Ethernet",
+                description="NIC",
+                if_index=4,
+                mac="00-15-5D-00-00-0" + str(number),
+                guid="{x}",
+                subnet="Management",
+                speed_bps=link_bps,
+                addresses=[IPAddress(address=f"10.20.0.{10 + number}", prefix_length=24)],
+            )
+        )
         host.hyperv.performance_option = option
         host.hyperv.switches.append(VMSwitch(id=f"s-{host.id}", name="External"))
     world = World(scenario="test", seed=1, lab_time=T0, admin_password="x", hosts=hosts)

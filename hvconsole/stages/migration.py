@@ -173,17 +173,22 @@ def read_settings(
     found: dict[str, VMHostMigration] = {}
     problems: dict[str, str] = {}
     for outcome in workspace.sessions.fan_out(settings_pipeline(), nodes, raise_on_failure=False):
-        if outcome.result is None or outcome.result.had_errors:
-            problems[outcome.host] = str(
-                outcome.error or (outcome.result and outcome.result.terminating_error)
-            )
+        if outcome.result is None:
+            problems[outcome.host] = str(outcome.error)
             continue
         rows = [properties(o) for o in outcome.result.objects if hasattr(o, "adapted_properties")]
         networks = tuple(MigrationNetwork.from_properties(r) for r in rows if "Subnet" in r)
         host = next((r for r in rows if "VirtualMachineMigrationEnabled" in r), None)
-        if host is not None:
+        if host is not None:  # Get-VMMigrationNetwork may fail after it: the host settings still count
             found[outcome.host] = VMHostMigration.from_properties(host, networks)
+        elif outcome.result.had_errors:
+            problems[outcome.host] = str(outcome.result.terminating_error)
     return found, problems
+
+
+def simultaneous_limit(settings: dict[str, VMHostMigration], default: int = 2) -> int:
+    """The smallest MaximumVirtualMachineMigrations of the hosts involved (each end counts, reference §9.5)."""
+    return min((s.maximum_migrations for s in settings.values()), default=default) or 1
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
 """Virtual machines, cluster-wide: one table of every node's VMs (name, state, owner, memory, CPUs, uptime,
 status, heartbeat, CSV). `/` filters, `o` sorts, space marks; s/d/t/a start, shut down, turn off, save;
 x removes (typed confirmation); l/q live/quick-migrate the marked VMs to the node typed in "Target node";
-r drains that node; n plans the "new VM" form (created highly available on the CSV in one flow).
+r drains that node; c cancels the current VM's migration in flight; m opens the migration monitor; g the
+nodes' migration settings; n plans the "new VM" form (created highly available on the CSV in one flow).
+A move is checked first on a worker (the VMs' switches on the destination, the hosts' simultaneous limit).
 
 At 1,000 VMs a refresh updates only the cells that changed (never a rebuild per poll, performance.md)."""
 
@@ -13,8 +15,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.worker import Worker, WorkerState
 
-from hvconsole.stages.migration import plan_drain, plan_migrate
+from hvconsole.stages.migration import (
+    plan_cancel,
+    plan_drain,
+    plan_migrate,
+    read_settings,
+    simultaneous_limit,
+)
+from hvconsole.stages.migration_checks import Preflight, read_preflight
 from hvconsole.stages.plan import Plan
 from hvconsole.stages.vms import (
     NewVm,
@@ -63,6 +73,9 @@ class VmsScreen(StageScreen):
         Binding("l", "migrate(False)", "Live migrate"),
         Binding("q", "migrate(True)", "Quick migrate"),
         Binding("r", "drain", "Drain node"),
+        Binding("c", "cancel_move", "Cancel move"),
+        Binding("m", "monitor", "Monitor"),
+        Binding("g", "settings", "Migration settings"),
         Binding("n", "new_vm", "New VM"),
     ]
     DEFAULT_CSS = """
@@ -210,11 +223,15 @@ class VmsScreen(StageScreen):
     def action_remove(self) -> None:
         self._plan(plan_remove(self.selection(), self.state.cluster if self.state else None))
 
+    def nodes(self) -> list[str]:
+        """The Hyper-V nodes (the hosts that answered Get-VM; all hosts before the first read)."""
+        return (self.state.nodes if isinstance(self.state, VmInventory) else []) or self.hosts
+
     def target(self) -> str:
         node = self.query_one("#vm-target", Field).value.strip()
-        match = next((h for h in self.hosts if h.lower() == node.lower()), None)
+        match = next((h for h in self.nodes() if h.lower() == node.lower()), None)
         if match is None:
-            raise FormError("vm-target", f"Type the node to move to (one of {', '.join(self.hosts)}).")
+            raise FormError("vm-target", f"Type the node to move to (one of {', '.join(self.nodes())}).")
         return match
 
     def action_migrate(self, quick: bool) -> None:
@@ -223,8 +240,51 @@ class VmsScreen(StageScreen):
         except FormError as problem:
             self.query_one("#vm-target", Field).error(problem.message)
             return
+        vms = self.selection()
+        self.query_one("#vm-status", Static).update(f"Checking {len(vms)} VM(s) against {node}…")
+        self.run_worker(
+            lambda: self._check_move(vms, node, quick), thread=True, group="vm-preflight", exit_on_error=False
+        )
+
+    def _check_move(self, vms: list[VirtualMachine], node: str, quick: bool) -> Plan:
+        """On a worker: the destination's switches and the hosts' simultaneous-migration limit."""
+        moving = [vm for vm in vms if vm.computer_name.lower() != node.lower()]
+        preflight: Preflight | None = read_preflight(self.workspace, moving, node) if moving else None
+        involved = sorted({vm.computer_name for vm in moving} | {node})
+        settings, _problems = read_settings(self.workspace, involved)
         cluster = self.state.cluster if self.state else None
-        self._plan(plan_migrate(self.selection(), node, cluster, quick=quick, nodes=self.hosts))
+        return plan_migrate(
+            vms, node, cluster, quick=quick, nodes=self.nodes(), limit=simultaneous_limit(settings),
+            preflight=preflight,
+        )  # fmt: skip
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "vm-preflight":
+            super().on_worker_state_changed(event)
+            return
+        if event.state is WorkerState.SUCCESS and isinstance(event.worker.result, Plan):
+            self._plan(event.worker.result)
+        elif event.state is WorkerState.ERROR:
+            self.notify(f"Could not check the move: {event.worker.error}", severity="error")
+
+    def action_cancel_move(self) -> None:
+        vm = self.current()
+        if vm is None:
+            return
+        if not vm.status.lower().startswith("migrating"):
+            self.notify(f"{vm.name} is not being migrated (press ctrl+r to refresh).", severity="warning")
+            return
+        self._plan(plan_cancel(vm.name, vm.computer_name, self.state.cluster if self.state else None))
+
+    def action_monitor(self) -> None:
+        from hvconsole.ui.screens.migration_monitor import MigrationMonitorScreen
+
+        self.app.push_screen(MigrationMonitorScreen(self.workspace, self.nodes()))
+
+    def action_settings(self) -> None:
+        from hvconsole.ui.screens.migration_settings import MigrationSettingsScreen
+
+        self.app.push_screen(MigrationSettingsScreen(self.workspace, self.nodes()))
 
     def action_drain(self) -> None:
         try:
@@ -232,7 +292,7 @@ class VmsScreen(StageScreen):
         except FormError as problem:
             self.query_one("#vm-target", Field).error(problem.message)
             return
-        others = [h for h in {vm.computer_name for vm in self.state.vms} if h != node] if self.state else []
+        others = [h for h in self.nodes() if h != node]
         self._plan(
             plan_drain(
                 node,

@@ -108,12 +108,23 @@ def test_pause_drain_and_resume_plans(lab: Opened) -> None:
     assert view is not None and plan_resume(view, "HV2").empty
 
 
+def boot_time(lab: Opened, host: str) -> str | None:
+    query = Pipeline.of(Command("Get-CimInstance", ClassName="Win32_OperatingSystem"))
+    try:
+        result = lab.workspace.sessions[host].invoke(query, raise_on_failure=False)
+    except Exception:  # the host is restarting
+        return None
+    rows = [r for r in result.dicts() if isinstance(r, dict)]
+    return str(rows[0].get("LastBootUpTime")) if rows else None
+
+
 def test_failed_create_is_detected_cleaned_and_retried(lab_factory: LabFactory) -> None:
     lab = lab_factory(scenario="prepared", seed=31, speed=10.0)
     ws = lab.workspace
     state = read_wizard(ws, NODES)
     request = CreateRequest("CLUSTER1", "10.20.0.50", tuple(NODES))
 
+    booted = boot_time(lab, "HV2")
     # HV2 restarts while the create runs: New-Cluster fails and leaves HV1 configured (reference §7.2)
     ws.sessions["HV2"].invoke(
         Pipeline.of(Command("Restart-Computer").switch("Force")), raise_on_failure=False
@@ -121,11 +132,11 @@ def test_failed_create_is_detected_cleaned_and_retried(lab_factory: LabFactory) 
     report = ws.run_applier(ws.applier(plan_create(state, request), lambda event: None))
     assert not report.succeeded
 
-    for _ in range(120):
-        state = read_wizard(ws, NODES)
-        if not state.problems:
+    for _ in range(120):  # until HV2 is back from its restart
+        if boot_time(lab, "HV2") not in (None, booted):
             break
         time.sleep(0.5)
+    state = read_wizard(ws, NODES)
     assert state.leftovers == {"HV1": "CLUSTER1"}
     assert plan_create(state, request).blocked
     assert any("failed create" in f.text for f in preflight(state))

@@ -7,6 +7,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
+from typing import Any
 
 from hvconsole.remoting.command import Pipeline
 from hvconsole.remoting.errors import RemotingError
@@ -128,6 +129,18 @@ class SessionManager:
         finally:
             for handle in running.values():
                 handle.cancel()
+
+    def gather(
+        self,
+        pipelines: Pipeline | Mapping[str, Pipeline],
+        hosts: list[str] | None = None,
+        **options: Any,
+    ) -> list[HostOutcome]:
+        """``fan_out`` (hosts in parallel), but wait for all of them and return the outcomes in the order of
+        ``hosts``, so what a screen shows does not depend on which host answered first."""
+        outcomes = {o.host: o for o in self.fan_out(pipelines, hosts, **options)}
+        order = hosts if hosts is not None else (list(pipelines) if isinstance(pipelines, Mapping) else self.hosts)
+        return [outcomes[h] for h in order if h in outcomes]
 
     def close_all(self, timeout: float = 10.0) -> None:
         with self._lock:

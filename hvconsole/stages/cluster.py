@@ -140,7 +140,7 @@ def read_cluster_or_why(
 
 def read_vm_paths(workspace: Workspace, nodes: tuple[str, ...]) -> dict[str, tuple[str, str]]:
     out = {}
-    for outcome in workspace.sessions.fan_out(
+    for outcome in workspace.sessions.gather(
         Pipeline.of(Command("Get-VMHost")), list(nodes), raise_on_failure=False
     ):
         if outcome.result is not None and outcome.result.objects:

@@ -95,7 +95,7 @@ def read_wizard(workspace: Workspace, nodes: list[str], storage: str | None = No
     """Every chosen node in parallel (one round trip each), their firewalls, and whether a cluster answers on a
     node that carries cluster configuration (blocking)."""
     state = WizardState()
-    for outcome in workspace.sessions.fan_out(node_pipeline(), nodes, raise_on_failure=False):
+    for outcome in workspace.sessions.gather(node_pipeline(), nodes, raise_on_failure=False):
         if outcome.error is not None or outcome.result is None:
             state.problems[outcome.host] = str(outcome.error)
             continue

@@ -136,7 +136,7 @@ def read_disks(workspace: Workspace, hosts: list[str]) -> DisksState:
     """Every host in parallel, one round trip each."""
     state = DisksState()
     answers: dict[str, HostDisks] = {}
-    for outcome in workspace.sessions.fan_out(read_pipeline(), hosts, raise_on_failure=False):
+    for outcome in workspace.sessions.gather(read_pipeline(), hosts, raise_on_failure=False):
         if outcome.error is not None or outcome.result is None:
             state.problems[outcome.host] = str(outcome.error)
         else:

@@ -55,7 +55,7 @@ def read_features(workspace: Workspace, hosts: list[str]) -> FeaturesState:
     """Every host's roles and tools, in parallel, one round trip each (blocking: call on a worker thread)."""
     found: dict[str, dict[str, WindowsFeature]] = {}
     problems: dict[str, str] = {}
-    for outcome in workspace.sessions.fan_out(features_pipeline(), hosts, raise_on_failure=False):
+    for outcome in workspace.sessions.gather(features_pipeline(), hosts, raise_on_failure=False):
         if outcome.error is not None or outcome.result is None:
             problems[outcome.host] = str(outcome.error)
         else:

@@ -84,7 +84,7 @@ def parse_result(result: PipelineResult) -> HostFirewall:
 
 def read_firewall(workspace: Workspace, hosts: list[str]) -> dict[str, HostFirewall | str]:
     out: dict[str, HostFirewall | str] = {}
-    for outcome in workspace.sessions.fan_out(read_pipeline(), hosts, raise_on_failure=False):
+    for outcome in workspace.sessions.gather(read_pipeline(), hosts, raise_on_failure=False):
         out[outcome.host] = parse_result(outcome.result) if outcome.result is not None else str(outcome.error)
     return out
 

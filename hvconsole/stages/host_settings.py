@@ -337,7 +337,7 @@ def read_hosts(workspace: Workspace, hosts: list[str]) -> dict[str, HostSettings
     """Every host's settings (or why it could not be read), hosts in parallel, one round trip each (plus
     ``Get-VM`` on Hyper-V hosts, so a restart can save running VMs first). Blocking: call it on a worker."""
     found: dict[str, HostSettings | str] = {}
-    for outcome in workspace.sessions.fan_out(read_pipeline(), hosts, raise_on_failure=False):
+    for outcome in workspace.sessions.gather(read_pipeline(), hosts, raise_on_failure=False):
         if outcome.error is not None or outcome.result is None:
             found[outcome.host] = str(outcome.error)
             continue

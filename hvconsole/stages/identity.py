@@ -89,7 +89,7 @@ def read_identity(workspace: Workspace, hosts: list[str]) -> IdentityState:
     """Every host's identity, in parallel, one round trip each (blocking: call on a worker thread)."""
     found: dict[str, ComputerIdentity] = {}
     problems: dict[str, str] = {}
-    for outcome in workspace.sessions.fan_out(identity_pipeline(), hosts, raise_on_failure=False):
+    for outcome in workspace.sessions.gather(identity_pipeline(), hosts, raise_on_failure=False):
         if outcome.error is not None or outcome.result is None:
             problems[outcome.host] = str(outcome.error)
             continue
@@ -307,6 +307,6 @@ def build_plan(workspace: Workspace, request: IdentityRequest) -> Plan:
     if request.join is not None:
         joiners = [c.host for c in request.changes if c.join and c.host in state.hosts]
         query = Pipeline.of(Command("Resolve-DnsName", Name=request.join.domain, ErrorAction=QUIET))
-        for outcome in workspace.sessions.fan_out(query, joiners, raise_on_failure=False):
+        for outcome in workspace.sessions.gather(query, joiners, raise_on_failure=False):
             resolved[outcome.host] = bool(outcome.result and outcome.result.objects)
     return plan_identity(request, state, resolved)

@@ -94,7 +94,7 @@ def parse_initiator(host: str, result: PipelineResult) -> Initiator:
 def read_initiators(workspace: Workspace, hosts: list[str]) -> dict[str, Initiator]:
     """Every host's initiator in one round trip each, hosts in parallel."""
     out: dict[str, Initiator] = {}
-    for outcome in workspace.sessions.fan_out(read_pipeline(), hosts, raise_on_failure=False):
+    for outcome in workspace.sessions.gather(read_pipeline(), hosts, raise_on_failure=False):
         if outcome.result is None:
             out[outcome.host] = Initiator(outcome.host, error=str(outcome.error))
         else:

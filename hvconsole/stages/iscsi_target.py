@@ -133,7 +133,7 @@ def read_target_server(workspace: Workspace, host: str) -> TargetServer:
 def read_initiator_iqns(workspace: Workspace, hosts: list[str]) -> dict[str, str]:
     """Each host's initiator IQN (Get-InitiatorPort), hosts in parallel; hosts that did not answer are left out."""
     out: dict[str, str] = {}
-    for outcome in workspace.sessions.fan_out(
+    for outcome in workspace.sessions.gather(
         Pipeline.of(Command("Get-InitiatorPort")), hosts, raise_on_failure=False
     ):
         if outcome.result is None:

@@ -54,7 +54,7 @@ def parse_result(result: PipelineResult) -> HostNetwork:
 def read_network(workspace: Workspace, hosts: list[str]) -> dict[str, HostNetwork | str]:
     """Each host's network (or the error text), hosts in parallel, one round trip each."""
     out: dict[str, HostNetwork | str] = {}
-    for outcome in workspace.sessions.fan_out(read_pipeline(), hosts, raise_on_failure=False):
+    for outcome in workspace.sessions.gather(read_pipeline(), hosts, raise_on_failure=False):
         if outcome.error is not None or outcome.result is None:
             out[outcome.host] = str(outcome.error)
         else:

@@ -58,6 +58,33 @@ def service_object(host: Host, service: Service) -> PSObj:
     )
 
 
+def services_named(
+    cmdlet: Cmdlet, services: list[Service], patterns: list[str], by_display: bool
+) -> Iterator[Service]:
+    """The services matching each name or display name (wildcards allowed), in order; a literal pattern that
+    matches nothing writes PowerShell's not-found error (reference §5.1) and the others still run."""
+    for pattern in patterns:
+        hits = [s for s in services if like(s.display_name if by_display else s.name, pattern)]
+        if not hits and not has_wildcards(pattern):
+            kind, error_id = (
+                ("display", "NoServiceFoundForGivenDisplayName")
+                if by_display
+                else ("service", "NoServiceFoundForGivenName")
+            )
+            cmdlet.write_error(
+                cmdlet.make_error(
+                    f"Cannot find any service with {kind} name '{pattern}'.",
+                    error_id,
+                    category="ObjectNotFound",
+                    exception_type=SERVICE_EXCEPTION,
+                    target=pattern,
+                    target_name=pattern,
+                    target_type="String",
+                )
+            )
+        yield from hits
+
+
 @cmdlet
 class GetService(Cmdlet):
     command_name = "Get-Service"
@@ -94,26 +121,7 @@ class GetService(Cmdlet):
             return
         by_display = self.parameter_set == "DisplayName"
         patterns = (self.DisplayName if by_display else self.Name) or ["*"]
-        for pattern in patterns:
-            hits = [s for s in services if like(s.display_name if by_display else s.name, pattern)]
-            if not hits and not has_wildcards(pattern):
-                kind, error_id = (
-                    ("display", "NoServiceFoundForGivenDisplayName")
-                    if by_display
-                    else ("service", "NoServiceFoundForGivenName")
-                )
-                self.write_error(
-                    self.make_error(
-                        f"Cannot find any service with {kind} name '{pattern}'.",
-                        error_id,
-                        category="ObjectNotFound",
-                        exception_type=SERVICE_EXCEPTION,
-                        target=pattern,
-                        target_name=pattern,
-                        target_type="String",
-                    )
-                )
-            yield from self._filtered(hits)
+        yield from self._filtered(list(services_named(self, services, patterns, by_display)))
 
     def _filtered(self, services: list[Service]) -> Iterator[PSObj]:
         for service in services:

@@ -9,9 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from hvconsole.lab.cmdlets.management import MANAGEMENT, SERVICE_CONTROLLER, SERVICE_EXCEPTION, service_object
+from hvconsole.lab.cmdlets.management import (
+    MANAGEMENT,
+    SERVICE_CONTROLLER,
+    SERVICE_EXCEPTION,
+    service_object,
+    services_named,
+)
 from hvconsole.lab.engine import Cmdlet, Param, cmdlet, types
-from hvconsole.lab.engine.objects import has_wildcards, like
 from hvconsole.lab.world.model import Service
 
 # inferred: which services take long enough to start that Start-Service prints its waiting warning ([T-VL])
@@ -48,26 +53,9 @@ class _ServiceCmdlet(Cmdlet):
             yield from (s for s in everything if s.name.lower() in names)
             return
         by_display = self.parameter_set == "DisplayName"
-        for pattern in (self.DisplayName if by_display else self.Name) or []:
-            hits = [s for s in everything if like(s.display_name if by_display else s.name, pattern)]
-            if not hits and not has_wildcards(pattern):
-                kind, error_id = (
-                    ("display", "NoServiceFoundForGivenDisplayName")
-                    if by_display
-                    else ("service", "NoServiceFoundForGivenName")
-                )
-                self.write_error(
-                    self.make_error(
-                        f"Cannot find any service with {kind} name '{pattern}'.",
-                        error_id,
-                        category="ObjectNotFound",
-                        exception_type=SERVICE_EXCEPTION,
-                        target=pattern,
-                        target_name=pattern,
-                        target_type="String",
-                    )
-                )
-            yield from hits
+        yield from services_named(
+            self, everything, (self.DisplayName if by_display else self.Name) or [], by_display
+        )
 
     def label(self, service: Service) -> str:
         return f"{service.display_name} ({service.name})"

@@ -19,6 +19,9 @@ def _add_target_options(parser: argparse.ArgumentParser, *, top: bool = False) -
     )
     target.add_argument("--inventory", type=Path, metavar="FILE", help="inventory file (TOML)", **unset)
     parser.add_argument("--read-only", action="store_true", help="show everything, apply nothing", **unset)
+    # Hidden from --help, documented in launch.py: the embedded lab's scenario (classic, prepared, clustered,
+    # clustered-1g, scale, ...) for demos and end-to-end tests; implies --lab. Env: HVCONSOLE_LAB_SCENARIO.
+    parser.add_argument("--lab-scenario", metavar="NAME", help=argparse.SUPPRESS, **unset)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -113,6 +116,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "lab_scenario", None):
+        import os
+
+        os.environ["HVCONSOLE_LAB_SCENARIO"] = args.lab_scenario
+        args.lab = True
     if args.command == "lab":
         from hvconsole.lab.serve import run_lab_command
 

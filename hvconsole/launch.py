@@ -1,7 +1,14 @@
-"""Opening a workspace: from the inventory file, or — with no inventory — from the embedded lab."""
+"""Opening a workspace: from the inventory file, or — with no inventory — from the embedded lab.
+
+The embedded lab's scenario: ``hvconsole --lab-scenario NAME`` (hidden from --help) or the environment variable
+``HVCONSOLE_LAB_SCENARIO=NAME`` (e.g. ``clustered``: the recipe done up to a two-node cluster with its CSV).
+Each scenario keeps its own state file next to the default one (``lab-state-<NAME>.json``-style), so
+switching scenarios never mixes worlds.
+"""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,7 +50,13 @@ def open_workspace(
     journal = ObservedJournal(where.journal_file)
     if use_lab:
         store = credentials or CredentialStore(memory_only=True)
-        lab = EmbeddedLab.start(lab_state or where.lab_state_file, speed=lab_speed, extra_args=lab_args)
+        state = lab_state or where.lab_state_file
+        scenario = os.environ.get("HVCONSOLE_LAB_SCENARIO", "").strip()
+        if scenario and "--scenario" not in (lab_args or []):
+            lab_args = [*(lab_args or []), "--scenario", scenario]
+            if lab_state is None:
+                state = state.with_name(f"{state.stem}-{scenario}{state.suffix}")
+        lab = EmbeddedLab.start(state, speed=lab_speed, extra_args=lab_args)
         inventory = lab.inventory(store)
         label = f"embedded lab · {len(inventory.hosts)} hosts"
         workspace = Workspace(inventory, store, journal, label=label, read_only=read_only)

@@ -114,6 +114,7 @@ class VmsScreen(StageScreen):
         table = self.query_one(DataTable)
         for column in COLUMNS:
             table.add_column(column, key=column)
+        table.focus()  # the keys act on the table; Tab reaches the form
         super().on_mount()
 
     # --- reading ---------------------------------------------------------------------------------

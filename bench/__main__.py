@@ -61,7 +61,7 @@ BENCHMARKS: list[Benchmark] = [
     ),
     Benchmark(
         "keystroke_latency",
-        "bench.bench_keystroke_latency",
+        "bench.bench_keystrokes",
         (),
         7,
         (

@@ -78,10 +78,15 @@ def role_resources(world: World, cluster: ClusterData, names: list[str] | None) 
 
 
 def role_parameters(world: World, cluster: ClusterData, resource: str) -> dict[str, Any] | None:
-    """The private properties of ``Virtual Machine <VM>`` (§10.2); None when ``resource`` is no VM resource."""
+    """The private properties of ``Virtual Machine <VM>`` (§10.2) or ``Virtual Machine Configuration <VM>``;
+    None when ``resource`` is no VM resource."""
     for _host, vm in cluster_vms(world, cluster):
-        if resource.lower() == resource_names(vm)[0].lower():
+        machine, configuration = resource_names(vm)
+        if resource.lower() == machine.lower():
             return vm_resource_parameters(world, vm)
+        if resource.lower() == configuration.lower():
+            # inferred: the configuration resource's private properties name the VM and where its files live
+            return {"VmID": vm.id, "ConfigStoreRootPath": vm.path}
     return None
 
 

@@ -255,3 +255,16 @@ def test_gigabit_scenario_is_about_ten_times_faster() -> None:
     run(fast.a, cmd("Set-VMHost", VirtualMachineMigrationPerformanceOption="Compression"))
     assert run(fast.b, cmd("Move-ClusterVirtualMachineRole", Name="VM1", Node="HV1")).failure is None
     assert LOWER_100M / 20 < elapsed(fast.b) < LOWER_100M / 20 * 1.1 + 6
+
+
+def test_every_resource_of_the_cluster_answers_get_cluster_parameter(lab: Lab) -> None:
+    """What the cluster dashboard reads: every resource piped into Get-ClusterParameter, VM roles included."""
+    lab.new_vm("VM1")
+    piped = run(
+        lab.a,
+        cmd("Get-ClusterResource", Cluster="CLUSTER1"),
+        cmd("Get-ClusterParameter", Name=["DiskIdGuid", "Address", "SharePath", "VmID"]),
+    )
+    assert piped.failure is None and not piped.errors
+    names = {str(r.get("ClusterObject")): r.get("Value") for r in piped.output if r.get("Name") == "VmID"}
+    assert "Virtual Machine Configuration VM1" in names and "Virtual Machine VM1" in names

@@ -44,7 +44,8 @@ class MigrationRow(Vertical):
     MigrationRow { height: 3; padding: 0 1; }
     MigrationRow Horizontal { height: 1; }
     MigrationRow .mig-title { width: 1fr; }
-    MigrationRow ProgressBar { width: 32; }
+    MigrationRow ProgressBar { width: 40; }
+    MigrationRow ProgressBar Bar { width: 1fr; }
     MigrationRow Sparkline { width: 1fr; height: 1; }
     MigrationRow .mig-detail { color: $text-muted; height: 1; }
     MigrationRow.-failed .mig-detail { color: $error; }

@@ -16,8 +16,9 @@ def run_console(args: argparse.Namespace) -> int:
     except (InventoryError, LabStartError) as error:
         print(f"hvconsole: {error}", file=sys.stderr)
         return 2
-    from hvconsole.ui.app import HvConsoleApp
+    from hvconsole.ui.app import HvConsoleApp, steady_gc
 
+    steady_gc()
     try:
         code = HvConsoleApp(opened.workspace).run()
     finally:

@@ -85,6 +85,8 @@ class HostSession:
             if self._closed:
                 raise RuntimeError(f"the session to {self.host} is closed")
             if not self._thread.is_alive():
+                if self._thread.ident is not None:  # it ended by a bug: a new owner thread takes over
+                    self._thread = threading.Thread(target=self._serve, name=f"psrp-{self.host}", daemon=True)
                 self._thread.start()
             self._inbox.put(item)
 
@@ -143,25 +145,43 @@ class HostSession:
         active: list[_Job] = []
         while True:
             try:
-                item = self._inbox.get(block=not (active or waiting), timeout=None)
-                while True:
-                    if item is None:
-                        return self._shutdown(waiting, active)
-                    if isinstance(item, Future):
-                        self._connect(item)
-                    else:
-                        waiting.append(item)
-                    item = self._inbox.get_nowait()
-            except queue.Empty:
-                pass
-            while waiting and len(active) < self.settings.max_concurrent:
-                job = waiting.popleft()
-                if self._start(job):
-                    active.append(job)
-            wait = self.settings.poll_interval / max(1, len(active))
-            for job in list(active):
-                if self._step(job, wait, active):
-                    active.remove(job)
+                if self._serve_once(waiting, active):
+                    return
+            except Exception as exc:  # a bug or an unexpected library error: fail what runs, keep serving
+                log.exception("the session to %s hit an unexpected error", self.host)
+                error = ConnectionLost(f"unexpected {type(exc).__name__} in the session", self.host)
+                for job in [*active, *waiting]:
+                    future = job.handle.future
+                    if not future.done() and (future.running() or future.set_running_or_notify_cancel()):
+                        future.set_exception(error)
+                active.clear()
+                waiting.clear()
+                self._keeper.drop(ConnectionState.RECONNECTING, error.message)
+
+    def _serve_once(self, waiting: deque[_Job], active: list[_Job]) -> bool:
+        """One round of the owner loop; True when the session was closed."""
+        try:
+            item = self._inbox.get(block=not (active or waiting), timeout=None)
+            while True:
+                if item is None:
+                    self._shutdown(waiting, active)
+                    return True
+                if isinstance(item, Future):
+                    self._connect(item)
+                else:
+                    waiting.append(item)
+                item = self._inbox.get_nowait()
+        except queue.Empty:
+            pass
+        while waiting and len(active) < self.settings.max_concurrent:
+            job = waiting.popleft()
+            if self._start(job):
+                active.append(job)
+        wait = self.settings.poll_interval / max(1, len(active))
+        for job in list(active):
+            if job in active and self._step(job, wait, active):
+                active.remove(job)
+        return False
 
     def _connect(self, future: Future[None]) -> None:
         if not future.set_running_or_notify_cancel():
@@ -170,6 +190,8 @@ class HostSession:
             self._keeper.ensure()
         except RemotingError as exc:
             future.set_exception(exc)
+        except Exception as exc:  # never let a library surprise end the owner thread
+            future.set_exception(translate(exc, self.settings, opening=True))
         else:
             future.set_result(None)
 

@@ -177,10 +177,31 @@ class Applier:
             return None
         return step.verify.holds(result)
 
+    def _read_before(self, step: Step) -> bool | None:
+        """Whether the step already holds, read up to 3 times (a read is safe to repeat); None: unreadable."""
+        for attempt in range(3):
+            if attempt:
+                time.sleep(1.0)
+            held = self._holds(step)
+            if held is not None or self._cancel.is_set():
+                return held
+        return None
+
     def _run_step(self, index: int, step: Step, operation: str) -> StepOutcome:
-        if self._holds(step):
+        held = self._read_before(step)
+        if held:
             self._emit(index, step, StepOutcome.ALREADY_HELD, "", operation)
             return StepOutcome.ALREADY_HELD
+        if held is None and step.verify is not None:
+            # Never change what could not be read: it may already hold (an earlier answer lost on the way).
+            self._emit(
+                index,
+                step,
+                StepOutcome.FAILED,
+                "could not read whether it already holds (the host did not answer); nothing was changed",
+                operation,
+            )
+            return StepOutcome.FAILED
         self._emit(index, step, StepOutcome.RUNNING, "", operation)
         session = self.sessions[step.host]
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from hvconsole.launch import Opened
 from hvconsole.remoting.journal import Outcome
 from hvconsole.ui.app import HvConsoleApp
@@ -12,15 +10,7 @@ from hvconsole.ui.screens.help import HelpScreen
 from hvconsole.ui.screens.host import HostScreen
 from hvconsole.ui.screens.journal import JournalScreen
 from hvconsole.ui.widgets.host_table import HostTable
-
-
-async def wait_for(predicate, pilot, timeout: float = 20.0) -> None:  # type: ignore[no-untyped-def]
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError("condition not met in time")
-        await pilot.pause(0.1)
+from tests.ui.waiting import wait_for
 
 
 def connected_rows(app: HvConsoleApp) -> list[str]:
@@ -35,8 +25,8 @@ def connected_rows(app: HvConsoleApp) -> list[str]:
 async def test_dashboard_shows_every_lab_host_connected_with_identity(shared_lab: Opened) -> None:
     workspace = shared_lab.workspace
     app = HvConsoleApp(workspace, poll_seconds=0)
-    async with app.run_test(size=(120, 30)) as pilot:
-        await wait_for(lambda: len(connected_rows(app)) == 3, pilot)
+    async with app.run_test(size=(120, 30)):
+        await wait_for(lambda: len(connected_rows(app)) == 3)
         table = app.screen.query_one(HostTable)
         row = table.rows_by_host[workspace.host_names()[0]]
         assert row.overview is not None
@@ -50,16 +40,16 @@ async def test_filter_open_host_help_and_journal_by_keyboard(shared_lab: Opened)
     second = workspace.host_names()[1]
     app = HvConsoleApp(workspace, poll_seconds=0)
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_for(lambda: len(connected_rows(app)) == 3, pilot)
+        await wait_for(lambda: len(connected_rows(app)) == 3)
         await pilot.press("slash", *second[-4:])
         table = app.screen.query_one(HostTable)
-        await wait_for(lambda: table.row_count == 1, pilot)
+        await wait_for(lambda: table.row_count == 1)
         assert table.selected_host == second
         await pilot.press("escape")
-        await wait_for(lambda: table.row_count == 3, pilot)
+        await wait_for(lambda: table.row_count == 3)
         table.focus()
         await pilot.press("enter")
-        await wait_for(lambda: isinstance(app.screen, HostScreen), pilot)
+        await wait_for(lambda: isinstance(app.screen, HostScreen))
         assert app.screen.row.name == second  # the cursor stayed on the host found by the filter  # type: ignore[attr-defined]
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
@@ -69,7 +59,7 @@ async def test_filter_open_host_help_and_journal_by_keyboard(shared_lab: Opened)
         await pilot.press("j")
         assert isinstance(app.screen, JournalScreen)
         journal = app.screen
-        await wait_for(lambda: len(journal.entries) >= 3, pilot)
+        await wait_for(lambda: len(journal.entries) >= 3)
         assert {e.host for e in journal.entries} >= set(workspace.host_names())
         assert all(e.outcome is Outcome.OK for e in journal.entries)
         assert journal.entries[-1].command.startswith("Get-CimInstance -ClassName 'Win32_ComputerSystem'")
@@ -89,7 +79,7 @@ async def test_journal_is_live_and_shows_a_rows_full_command(shared_lab: Opened)
         await pilot.press("j")
         journal = app.screen
         assert isinstance(journal, JournalScreen)
-        await wait_for(lambda: len(journal.entries) >= before + 3, pilot)
+        await wait_for(lambda: len(journal.entries) >= before + 3)
         await pilot.press("enter")
         detail = str(journal.query_one("#journal-detail").render())
         assert "Get-WindowsFeature -Name 'Hyper-V', 'Failover-Clustering'" in detail
@@ -101,11 +91,11 @@ async def test_hosts_that_go_away_show_unreachable_with_the_reason(lab_factory) 
     victim = workspace.host_names()[0]
     app = HvConsoleApp(workspace, poll_seconds=0)
     async with app.run_test(size=(120, 30)) as pilot:
-        await wait_for(lambda: len(connected_rows(app)) == 3, pilot)
+        await wait_for(lambda: len(connected_rows(app)) == 3)
         assert opened.lab is not None
         opened.lab.stop()  # every endpoint goes away at once
         await pilot.press("r")
         table = app.screen.query_one(HostTable)
         row = table.rows_by_host[victim]
-        await wait_for(lambda: row.state == "unreachable" and bool(row.last_error), pilot, timeout=90)
+        await wait_for(lambda: row.state == "unreachable" and bool(row.last_error), timeout=90)
         assert "refused" in row.last_error.lower() or "unreachable" in row.last_error.lower()

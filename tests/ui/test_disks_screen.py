@@ -3,7 +3,6 @@ field with nothing sent, the storage data disk prepared through the plan screen 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 
 import pytest
@@ -16,6 +15,7 @@ from hvconsole.ui.screens.disks import DisksScreen
 from hvconsole.ui.screens.plan import PlanScreen
 from hvconsole.ui.widgets.fields import Field
 from tests.conftest import open_lab
+from tests.ui.waiting import wait_for
 
 
 @pytest.fixture(scope="module")
@@ -23,14 +23,6 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Opened]:
     opened = open_lab(tmp_path_factory.mktemp("disks-ui-lab"), seed=33, speed=50.0)
     yield opened
     opened.close()
-
-
-async def wait_for(condition, seconds: float = 30.0) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(int(seconds / 0.05)):
-        if condition():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("timed out")
 
 
 async def open_screen(app: HvConsoleApp, pilot) -> DisksScreen:  # type: ignore[no-untyped-def]

@@ -3,7 +3,6 @@ installs on several hosts at once, Hyper-V shows "pending restart" afterwards, n
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 
 import pytest
@@ -16,6 +15,7 @@ from hvconsole.ui.app import HvConsoleApp
 from hvconsole.ui.screens.features import FeaturesScreen
 from hvconsole.ui.screens.plan import PlanScreen
 from tests.conftest import open_lab
+from tests.ui.waiting import wait_for
 
 
 @pytest.fixture(scope="module")
@@ -23,14 +23,6 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Opened]:
     opened = open_lab(tmp_path_factory.mktemp("features-ui-lab"), seed=24, speed=50.0)
     yield opened
     opened.close()
-
-
-async def wait_for(condition, seconds: float = 30.0) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(int(seconds / 0.05)):
-        if condition():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("timed out")
 
 
 async def open_screen(app: HvConsoleApp, pilot) -> FeaturesScreen:  # type: ignore[no-untyped-def]

@@ -3,7 +3,6 @@ a running lab), with problems shown at the field and the password kept out of th
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from hvconsole.ui.screens.host_form import HostFormScreen
 from hvconsole.ui.widgets.fields import Field
 from hvconsole.ui.widgets.host_table import HostTable
 from tests.conftest import locations_in
+from tests.ui.waiting import wait_for
 
 
 @pytest.fixture
@@ -33,14 +33,6 @@ def inventory_workspace(tmp_path: Path) -> Iterator[tuple[Opened, Path, Embedded
     yield opened, path, lab
     opened.close()
     lab.stop()
-
-
-async def settle(pilot, condition, seconds: float = 20.0) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(int(seconds / 0.05)):
-        if condition():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("timed out")
 
 
 async def test_add_edit_remove_a_host_from_the_dashboard(inventory_workspace) -> None:  # type: ignore[no-untyped-def]
@@ -64,13 +56,12 @@ async def test_add_edit_remove_a_host_from_the_dashboard(inventory_workspace) ->
         form.query_one("#host-ca", Field).value = second.ca_cert
         form.query_one("#host-auth").value = "basic"  # type: ignore[attr-defined]
         await pilot.press("f5")
-        await settle(pilot, lambda: not isinstance(app.screen, HostFormScreen))
+        await wait_for(lambda: not isinstance(app.screen, HostFormScreen))
         saved = load_inventory(path).host("HV2")
         assert saved.address == second.address and saved.authentication == "basic"
         assert second.password not in path.read_text()  # the password went to the credential store only
         assert opened.workspace.credentials.get("HV2") == Account(second.username, second.password)
-        await settle(
-            pilot,
+        await wait_for(
             lambda: (
                 table.rows_by_host.get("HV2") is not None and table.rows_by_host["HV2"].state == "connected"
             ),
@@ -88,7 +79,7 @@ async def test_add_edit_remove_a_host_from_the_dashboard(inventory_workspace) ->
         await pilot.press("d")
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")
-        await settle(pilot, lambda: "HV2" not in table.rows_by_host)
+        await wait_for(lambda: "HV2" not in table.rows_by_host)
         assert [h.name for h in load_inventory(path).hosts] == [opened.workspace.host_names()[0]]
 
 

@@ -21,6 +21,7 @@ from hvconsole.ui.screens.plan import PlanScreen
 from hvconsole.ui.screens.stage import FormError
 from hvconsole.ui.widgets.fields import Field
 from tests.conftest import open_lab
+from tests.ui.waiting import wait_for
 
 DOMAIN = "virtuallab.com"
 HOSTILE = st.one_of(
@@ -52,14 +53,6 @@ async def open_screen(app: HvConsoleApp, pilot) -> IdentityScreen:  # type: igno
         await asyncio.sleep(0.05)
     await pilot.pause()
     return screen
-
-
-async def wait_for(condition, seconds: float = 30.0) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(int(seconds / 0.05)):
-        if condition():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("timed out")
 
 
 def set_field(screen: IdentityScreen, field_id: str, value: str) -> None:

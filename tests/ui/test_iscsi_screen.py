@@ -3,8 +3,7 @@ refused at the field, the plan screen opened with the steps (and the short-DNS-n
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,15 +17,7 @@ from hvconsole.ui.screens.iscsi_target import IscsiTargetScreen
 from hvconsole.ui.screens.plan import PlanScreen
 from hvconsole.ui.widgets.fields import Field
 from tests.conftest import open_lab
-
-
-async def wait_for(predicate: Callable[[], object], pilot: object, timeout: float = 20.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError("condition not met in time")
-        await pilot.pause(0.1)  # type: ignore[attr-defined]
+from tests.ui.waiting import wait_for
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +49,7 @@ async def test_target_screen_plans_the_recipe_and_refuses_bad_input(lab: Opened)
     async with app.run_test(size=(140, 50)) as pilot:
         screen = IscsiTargetScreen(lab.workspace)
         app.push_screen(screen)
-        await wait_for(lambda: screen.state is not None and field(app, "initiators").value, pilot)
+        await wait_for(lambda: screen.state is not None and field(app, "initiators").value)
         assert field(app, "folder").value == "C:\\iSCSIVirtualDisks"  # no data volume yet
         assert field(app, "initiators").value.count("IQN:iqn.1991-05.com.microsoft:") == 2
         field(app, "initiators").value = "DNSName:HV1"
@@ -71,7 +62,7 @@ async def test_target_screen_plans_the_recipe_and_refuses_bad_input(lab: Opened)
         assert field(app, "quorum-size").has_class("-invalid")
         field(app, "quorum-size").value = "15"
         await plan_key(app, pilot)
-        await wait_for(lambda: isinstance(app.screen, PlanScreen), pilot)
+        await wait_for(lambda: isinstance(app.screen, PlanScreen))
         plan = app.screen.plan  # type: ignore[attr-defined]
         assert [s.pipeline.statements[0].commands[0].name for s in plan.steps] == [
             "New-NetFirewallRule",
@@ -88,7 +79,7 @@ async def test_initiator_screen_shows_hosts_and_plans_service_first(lab: Opened)
     async with app.run_test(size=(140, 50)) as pilot:
         screen = IscsiInitiatorScreen(lab.workspace)
         app.push_screen(screen)
-        await wait_for(lambda: screen.state is not None, pilot)
+        await wait_for(lambda: screen.state is not None)
         assert len(screen.state.initiators) == 2
         assert all(i.service_status == "Stopped" for i in screen.state.initiators.values())
         field(app, "portal").value = "stor1; rm -rf"
@@ -97,7 +88,7 @@ async def test_initiator_screen_shows_hosts_and_plans_service_first(lab: Opened)
         field(app, "portal").value = lab.workspace.host_names()[0]
         field(app, "targets").value = "iqn.1991-05.com.microsoft:x-cluster-target"
         await plan_key(app, pilot)
-        await wait_for(lambda: isinstance(app.screen, PlanScreen), pilot)
+        await wait_for(lambda: isinstance(app.screen, PlanScreen))
         plan = app.screen.plan  # type: ignore[attr-defined]
         first = [s.title for s in plan.phases[1]]
         assert any(t.startswith("Start the Microsoft iSCSI Initiator Service") for t in first)

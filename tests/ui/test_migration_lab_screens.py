@@ -25,6 +25,7 @@ from hvconsole.ui.screens.vms import VmsScreen
 from hvconsole.ui.widgets.fields import Field
 from tests.conftest import open_lab
 from tests.stages.lab_vms import add_switch, run, running_vm
+from tests.ui.waiting import wait_for
 
 
 @pytest.fixture(scope="module")
@@ -39,18 +40,10 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Opened]:
     opened.close()
 
 
-async def until(check, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(int(timeout / 0.05)):
-        if check():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("timed out")
-
-
 async def vms_screen(app: HvConsoleApp) -> VmsScreen:
     screen = VmsScreen(app.workspace)
     await app.push_screen(screen)
-    await until(lambda: screen.state is not None)
+    await wait_for(lambda: screen.state is not None)
     return screen
 
 
@@ -67,7 +60,7 @@ async def test_move_is_checked_first_and_a_missing_switch_blocks(lab: Opened) ->
         screen.marked = {vm.key for vm in screen.state.vms}
         screen.query_one(DataTable).focus()
         await pilot.press("l")
-        await until(lambda: isinstance(app.screen, PlanScreen))
+        await wait_for(lambda: isinstance(app.screen, PlanScreen))
         plan: Plan = app.screen.plan  # type: ignore[attr-defined]
         assert plan.blocked
         assert any("'OnlyHV1', which HV2 does not have" in f.text for f in plan.findings)
@@ -81,28 +74,28 @@ async def test_monitor_follows_a_real_migration_and_cancel_key(lab: Opened) -> N
         screen = await vms_screen(app)
         assert run(lab, "HV1", move_command("Big1", "HV2", "CLUSTER1", wait=0)).ok
         screen.action_reload()
-        await until(lambda: any(vm.name == "Big1" and vm.status == "Migrating" for vm in screen.state.vms))
+        await wait_for(lambda: any(vm.name == "Big1" and vm.status == "Migrating" for vm in screen.state.vms))
         await pilot.pause()
         key = next(k for k, vm in screen.shown.items() if vm.name == "Big1")
         table = screen.query_one(DataTable)
         table.move_cursor(row=table.get_row_index(key))
         table.focus()
         await pilot.press("c")
-        await until(lambda: isinstance(app.screen, PlanScreen))
+        await wait_for(lambda: isinstance(app.screen, PlanScreen))
         assert app.screen.plan.steps[0].powershell == (  # type: ignore[attr-defined]
             "Move-ClusterVirtualMachineRole -Name 'Big1' -Cancel -Cluster 'CLUSTER1'"
         )
         app.pop_screen()
         await pilot.pause()
         await pilot.press("m")
-        await until(lambda: isinstance(app.screen, MigrationMonitorScreen))
+        await wait_for(lambda: isinstance(app.screen, MigrationMonitorScreen))
         monitor: MigrationMonitorScreen = app.screen  # type: ignore[assignment]
-        await until(lambda: any(v.vm == "Big1" and v.phase.startswith("pass") for v in monitor.views))
+        await wait_for(lambda: any(v.vm == "Big1" and v.phase.startswith("pass") for v in monitor.views))
         await pilot.pause()
         assert "1 running" in str(monitor.summary_text())
         row = next(r for r in monitor.query(MigrationRow) if r.view.vm == "Big1")
         assert "HV1 → HV2" in str(row.query_one(".mig-title").render())
-        await until(lambda: any(v.vm == "Big1" and v.outcome == "done" for v in monitor.views), 60)
+        await wait_for(lambda: any(v.vm == "Big1" and v.outcome == "done" for v in monitor.views), 60)
         await pilot.pause()
         done = next(v for v in monitor.views if v.vm == "Big1")
         assert done.blackout is not None and done.percent == 100
@@ -115,9 +108,9 @@ async def test_settings_form_plans_and_explains(lab: Opened) -> None:
         screen = await vms_screen(app)
         screen.query_one(DataTable).focus()
         await pilot.press("g")
-        await until(lambda: isinstance(app.screen, MigrationSettingsScreen))
+        await wait_for(lambda: isinstance(app.screen, MigrationSettingsScreen))
         form: MigrationSettingsScreen = app.screen  # type: ignore[assignment]
-        await until(lambda: form.state is not None and form.query_one("#mig-node", Field).value != "")
+        await wait_for(lambda: form.state is not None and form.query_one("#mig-node", Field).value != "")
         help_text = str(form.query_one("#mig-help").render())
         assert "constrained delegation" in help_text and "logged on locally" in help_text
         form.query_one("#mig-max", Field).value = "4"
@@ -137,7 +130,7 @@ def test_hostile_networks_refused_or_sent_literally(lab: Opened, text: str) -> N
         async with app.run_test(size=(80, 24)):
             form = MigrationSettingsScreen(app.workspace, ["HV1", "HV2"])
             await app.push_screen(form)
-            await until(lambda: form.state is not None and form.query_one("#mig-node", Field).value != "")
+            await wait_for(lambda: form.state is not None and form.query_one("#mig-node", Field).value != "")
             form.query_one("#mig-networks", Field).value = text
             try:
                 plan = form.make_plan()

@@ -24,6 +24,17 @@ def _add_target_options(parser: argparse.ArgumentParser, *, top: bool = False) -
     parser.add_argument("--lab-scenario", metavar="NAME", help=argparse.SUPPRESS, **unset)
 
 
+def _iso_time(text: str) -> float:
+    """An ISO 8601 date and time (UTC when no offset is given) as epoch seconds."""
+    from datetime import UTC, datetime
+
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 date and time: {text!r}") from None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hvconsole",
@@ -94,6 +105,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--json", action="store_true", help="print the hosts as one JSON line on stdout first")
     serve.add_argument(
         "--seed", type=int, help="seed for a new lab's names and addresses (same seed, same lab)"
+    )
+    serve.add_argument(
+        "--start-time",
+        type=_iso_time,
+        help="where a new lab's clock starts (ISO 8601, e.g. 2026-01-05T09:00:00Z; default: now)",
     )
     serve.add_argument(
         "--transport",

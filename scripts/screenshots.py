@@ -28,6 +28,7 @@ SEED = "2026"
 PORT = 5986
 THEMES = ("hvconsole-dark", "hvconsole-light", "classic", "high-contrast")
 MIGRATION_AT = 40.05  # lab seconds into the migration (off a second boundary: elapsed shows 40 s)
+START_TIME = "2026-01-05T09:00:00Z"  # every lab clock starts here, so dates and times on screen repeat
 CRAWL = 1e-6  # lab clock speed: a real minute is 60 lab microseconds, so nothing on screen moves
 GiB = 2**30
 
@@ -69,7 +70,7 @@ def _open(root: Path, speed: float, port: int, scenario: str = "classic"):  # ty
         lab_speed=speed,
         lab_state=root / "lab" / "state.json",
         where=Locations(root / "config", root / "state", root / "data"),
-        lab_args=["--seed", SEED, "--port", str(port), "--scenario", scenario],
+        lab_args=["--seed", SEED, "--port", str(port), "--scenario", scenario, "--start-time", START_TIME],
     )
 
 

@@ -46,6 +46,7 @@ def serve(args: argparse.Namespace, path: Path) -> int:
             args.port,
             seed=getattr(args, "seed", None),
             transport=transport,
+            start_time=getattr(args, "start_time", None),
         )
         stop = threading.Event()
 

@@ -172,7 +172,7 @@ def read_settings(
 ) -> tuple[dict[str, VMHostMigration], dict[str, str]]:
     found: dict[str, VMHostMigration] = {}
     problems: dict[str, str] = {}
-    for outcome in workspace.sessions.fan_out(settings_pipeline(), nodes, raise_on_failure=False):
+    for outcome in workspace.sessions.gather(settings_pipeline(), nodes, raise_on_failure=False):
         if outcome.result is None:
             problems[outcome.host] = str(outcome.error)
             continue

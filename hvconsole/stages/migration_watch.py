@@ -145,7 +145,7 @@ class MigrationWatch:
 
     def poll(self) -> list[MigrationView]:
         readings: list[NodeReading] = []
-        outcomes = self.workspace.sessions.fan_out(self.pipelines(), raise_on_failure=False)
+        outcomes = self.workspace.sessions.gather(self.pipelines(), raise_on_failure=False)
         for outcome in outcomes:
             if outcome.result is None:
                 readings.append(NodeReading(outcome.host, error=str(outcome.error)))

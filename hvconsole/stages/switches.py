@@ -56,7 +56,7 @@ class SwitchesState:
 
 def read_switches(workspace: Workspace, nodes: list[str]) -> SwitchesState:
     state = SwitchesState()
-    for outcome in workspace.sessions.fan_out(switches_pipeline(), nodes, raise_on_failure=False):
+    for outcome in workspace.sessions.gather(switches_pipeline(), nodes, raise_on_failure=False):
         if outcome.result is None or outcome.result.had_errors:
             state.problems[outcome.host] = str(
                 outcome.error or (outcome.result and outcome.result.terminating_error)

@@ -70,7 +70,7 @@ def read_vms(workspace: Workspace, nodes: list[str], cluster: str | None = None)
     """Every node's VMs, one round trip each, in parallel (blocking: call on a worker thread)."""
     inventory = VmInventory(cluster=cluster)
     answered: set[str] = set()
-    for outcome in workspace.sessions.fan_out(vm_inventory_pipeline(), nodes, raise_on_failure=False):
+    for outcome in workspace.sessions.gather(vm_inventory_pipeline(), nodes, raise_on_failure=False):
         if outcome.result is None:
             inventory.problems[outcome.host] = str(outcome.error)
             continue

@@ -14,12 +14,7 @@ import pytest
 pytestmark = pytest.mark.slow
 
 # Screens that are not yet the same every run, and why (fix the screen, then remove it from here):
-KNOWN_UNSTABLE = {
-    "stage-5-iscsi-target.svg": "allowed initiators listed in the order the lab returns them",
-    "stage-6-iscsi-initiator.svg": "rows in the order the hosts answered",
-    "stage-w-switches.svg": "rows in the order the hosts answered",
-    "stage-s-host-settings.svg": "shows the lab's date and time, which starts from the real clock",
-}
+KNOWN_UNSTABLE: dict[str, str] = {}
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "screenshots.py"
 
 

@@ -76,6 +76,7 @@ class LabRuntime:
         bind: str | None = None,
         port: int = 0,
         seed: int | None = None,
+        start_time: float | None = None,
         transport: str = "https",
     ) -> None:
         if transport not in TRANSPORTS:
@@ -89,6 +90,7 @@ class LabRuntime:
         self.bind = bind
         self.port = port
         self.seed = seed
+        self.start_time = start_time  # a new world's clock starts here (epoch seconds; None: now)
         self.lock = threading.RLock()
         self.world: World | None = None
         self.clock: LabClock | None = None
@@ -98,7 +100,7 @@ class LabRuntime:
 
     def start(self) -> None:
         ensure_private_dir(self.state_path.parent)
-        world = load_world(self.state_path) or build_world(self.scenario, self.seed)
+        world = load_world(self.state_path) or build_world(self.scenario, self.seed, now=self.start_time)
         addresses = (
             host_addresses(self.bind, len(world.hosts)) if self.bind else self._mirrored_addresses(world)
         )

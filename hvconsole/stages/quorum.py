@@ -118,16 +118,13 @@ def _plan_share(view: ClusterView, request: QuorumRequest, title: str, host: str
     share = Command(
         "New-SmbShare", Name=request.share, Path=request.folder, FullAccess=["Everyone"]
     )  # reference §7.8 [T-VL]: the cluster's computer object needs write access; Everyone/Full as there
-    steps = (
-        []
-        if request.share.lower() in request.existing_shares
-        else [
-            Step(request.storage_host, f"Share {request.folder} as {request.share}", Pipeline.of(share)),
-        ]
-    )
-    steps += [
-        Step(host, f"File share witness {unc}", Pipeline.of(_quorum(view, FileShareWitness=unc))),
-    ]
+    witness = Step(host, f"File share witness {unc}", Pipeline.of(_quorum(view, FileShareWitness=unc)))
+    # Two phases: the share must exist before the cluster is pointed at it, and the two steps run on different
+    # hosts, which the applier would otherwise run at the same time.
+    phases: tuple[tuple[Step, ...], ...] = ((witness,),)
+    if request.share.lower() not in request.existing_shares:
+        make_share = Step(request.storage_host, f"Share {request.folder} as {request.share}", Pipeline.of(share))
+        phases = ((make_share,), (witness,))
     note = Finding(
         Severity.WARNING,
         f"the folder {request.folder} must exist on {request.storage_host} (New-Item -ItemType Directory) and have "
@@ -135,7 +132,7 @@ def _plan_share(view: ClusterView, request: QuorumRequest, title: str, host: str
         request.storage_host,
         "create it once on the storage box; the share step fails if it is missing",
     )
-    return Plan.of(title, steps, [note])
+    return Plan(title, phases, (note,))
 
 
 @dataclass(frozen=True)

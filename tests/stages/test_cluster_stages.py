@@ -71,6 +71,11 @@ def test_prepared_to_cluster_with_file_share_witness_and_one_csv(lab: Opened) ->
     share = QuorumRequest("share", storage_host="STOR1", existing_shares=quorum.shares)
     plan = plan_quorum(quorum.view, share)
     assert [s.pipeline.commands[0].name for s in plan.steps] == ["New-SmbShare", "Set-ClusterQuorum"]
+    # different hosts run in parallel inside a phase: the share must be made in an earlier phase (a race before)
+    assert [[s.pipeline.commands[0].name for s in phase] for phase in plan.phases] == [
+        ["New-SmbShare"],
+        ["Set-ClusterQuorum"],
+    ]
     assert "-Cluster 'CLUSTER1'" in plan.steps[1].powershell
     assert any("C:\\Quorum" in f.text for f in plan.findings)
     apply(lab, plan)

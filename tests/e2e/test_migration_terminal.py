@@ -31,25 +31,25 @@ def apply_plan(terminal: TerminalSession, title: str) -> None:
 def test_create_start_migrate_and_watch_the_monitor(terminal: TerminalSession) -> None:
     terminal.wait_for("3/3 connected", timeout=90)
     terminal.press("v")
-    terminal.wait_for("0 of 0 VMs", timeout=30)
+    terminal.wait_for("0 of 0 VMs", timeout=90)
     terminal.press(
         "Tab", "H", "V", "1", "Tab", "W", "e", "b", "1", "BTab", "BTab"
     )  # Target node, New VM name
     terminal.press("n")
     apply_plan(terminal, "New VM Web1")
-    terminal.wait_for("applied", timeout=60)
+    terminal.wait_for("applied", timeout=120)
     terminal.press("Escape")
-    terminal.wait_for("1 of 1 VMs", timeout=30)
+    terminal.wait_for("1 of 1 VMs", timeout=90)
     terminal.press("s")
     apply_plan(terminal, "Start 1 VM")
-    terminal.wait_for("applied", timeout=60)
+    terminal.wait_for("applied", timeout=120)
     terminal.press("Escape")
-    terminal.wait_for("Runni", timeout=30)  # the State column is narrow
+    terminal.wait_for("Runni", timeout=90)  # the State column is narrow
     terminal.press("Tab", "End", "BSpace", "BSpace", "BSpace", "H", "V", "2", "BTab")  # target HV1 → HV2
     terminal.press("l")
     apply_plan(terminal, "Live migration to HV2")
     terminal.press("m")  # the monitor, over the plan that is applying the move
-    screen = terminal.wait_for("Web1", timeout=30)
+    screen = terminal.wait_for("Web1", timeout=90)
     assert "Migration monitor" in screen
     screen = terminal.wait_for("1 done", timeout=120)
     assert "HV1 → HV2" in screen and "blackout" in screen, screen

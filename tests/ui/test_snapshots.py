@@ -13,7 +13,7 @@ import pytest
 from hvconsole.launch import Opened
 from hvconsole.remoting.journal import JournalEntry, Outcome
 from hvconsole.ui.app import HvConsoleApp
-from hvconsole.ui.widgets.host_table import HostTable
+from tests.ui.waiting import dashboard_ready
 
 pytestmark = pytest.mark.xdist_group("ui-snapshots")
 
@@ -27,32 +27,21 @@ def snapshot_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Opened]:
     lab.close()
 
 
-async def _hosts_connected(pilot) -> None:  # type: ignore[no-untyped-def]
-    table = pilot.app.screen.query_one(HostTable)
-    for _ in range(200):
-        rows = table.rows_by_host.values()
-        if all(r.state == "connected" and r.overview is not None for r in rows):
-            break
-        await pilot.pause(0.05)
-    table.move_cursor(row=0)
-    await pilot.pause(0.2)
-
-
 def test_dashboard_snapshot_wide(snap_compare, snapshot_lab: Opened) -> None:  # type: ignore[no-untyped-def]
     app = HvConsoleApp(snapshot_lab.workspace, poll_seconds=0)
-    assert snap_compare(app, terminal_size=(120, 30), run_before=_hosts_connected)
+    assert snap_compare(app, terminal_size=(120, 30), run_before=dashboard_ready)
 
 
 def test_dashboard_snapshot_80x24(snap_compare, snapshot_lab: Opened) -> None:  # type: ignore[no-untyped-def]
     app = HvConsoleApp(snapshot_lab.workspace, poll_seconds=0)
-    assert snap_compare(app, terminal_size=(80, 24), run_before=_hosts_connected)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=dashboard_ready)
 
 
 def test_help_snapshot(snap_compare, snapshot_lab: Opened) -> None:  # type: ignore[no-untyped-def]
     app = HvConsoleApp(snapshot_lab.workspace, poll_seconds=0)
 
     async def open_help(pilot) -> None:  # type: ignore[no-untyped-def]
-        await _hosts_connected(pilot)
+        await dashboard_ready(pilot)
         await pilot.press("question_mark")
         await pilot.pause(0.2)
 

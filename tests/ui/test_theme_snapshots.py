@@ -15,7 +15,7 @@ import pytest
 from hvconsole.launch import Opened
 from hvconsole.settings import update_settings
 from hvconsole.ui.app import HvConsoleApp
-from hvconsole.ui.widgets.host_table import HostTable
+from tests.ui.waiting import dashboard_ready
 
 pytestmark = pytest.mark.xdist_group("ui-theme-snapshots")
 
@@ -31,17 +31,6 @@ def theme_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Opened]:
     lab.close()
 
 
-async def _hosts_connected(pilot) -> None:  # type: ignore[no-untyped-def]
-    table = pilot.app.screen.query_one(HostTable)
-    for _ in range(200):
-        rows = table.rows_by_host.values()
-        if rows and all(r.state == "connected" and r.overview is not None for r in rows):
-            break
-        await pilot.pause(0.05)
-    table.move_cursor(row=0)
-    await pilot.pause(0.2)
-
-
 def _app(lab: Opened, theme: str) -> HvConsoleApp:
     update_settings({"theme": theme})  # in this test's own HVCONSOLE_HOME
     return HvConsoleApp(lab.workspace, poll_seconds=0)
@@ -52,7 +41,7 @@ def test_dashboard_in_theme(snap_compare, theme_lab: Opened, theme: str) -> None
     app = _app(theme_lab, theme)
 
     async def ready(pilot) -> None:  # type: ignore[no-untyped-def]
-        await _hosts_connected(pilot)
+        await dashboard_ready(pilot)
         assert pilot.app.theme == theme
 
     assert snap_compare(app, terminal_size=(100, 24), run_before=ready)
@@ -63,7 +52,7 @@ def test_help_in_theme(snap_compare, theme_lab: Opened, theme: str) -> None:  # 
     app = _app(theme_lab, theme)
 
     async def open_help(pilot) -> None:  # type: ignore[no-untyped-def]
-        await _hosts_connected(pilot)
+        await dashboard_ready(pilot)
         assert pilot.app.theme == theme
         await pilot.press("question_mark")
         await pilot.pause(0.2)

@@ -14,3 +14,20 @@ async def wait_for(condition: Callable[[], object], timeout: float = 30.0) -> No
         if loop.time() > deadline:
             raise AssertionError(f"the condition was not met within {timeout:.0f} s")
         await asyncio.sleep(0.05)
+
+
+async def dashboard_ready(pilot, timeout: float = 90.0) -> None:  # type: ignore[no-untyped-def]
+    """Every host connected and read, the refresh finished, the cursor on the first row: a stable screen."""
+    from hvconsole.ui.widgets.host_table import HostTable
+
+    screen = pilot.app.screen
+    table = screen.query_one(HostTable)
+
+    def ready() -> bool:
+        rows = table.rows_by_host.values()
+        connected = bool(rows) and all(r.state == "connected" and r.overview is not None for r in rows)
+        return connected and not screen.refreshing
+
+    await wait_for(ready, timeout)
+    table.move_cursor(row=0)
+    await pilot.pause(0.2)

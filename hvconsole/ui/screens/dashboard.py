@@ -79,6 +79,11 @@ class DashboardScreen(Screen[None]):
                 row.overview = previous[row.name].overview
         table.set_hosts(rows)
 
+    @property
+    def refreshing(self) -> bool:
+        """True while a refresh of the hosts is under way."""
+        return self._refreshing
+
     def _show_status(self, extra: str = "") -> None:
         table = self.query_one(HostTable)
         states = [row.state for row in table.rows_by_host.values()]

@@ -37,14 +37,12 @@ def test_create_start_migrate_and_watch_the_monitor(terminal: TerminalSession) -
     )  # Target node, New VM name
     terminal.press("n")
     apply_plan(terminal, "New VM Web1")
-    terminal.wait_for("applied", timeout=120)
-    terminal.press("Escape")
-    terminal.wait_for("1 of 1 VMs", timeout=90)
+    terminal.wait_for("succeeded", timeout=120)  # every step done (esc is refused while steps still run)
+    terminal.press_until("Escape", "1 of 1 VMs", timeout=90)
     terminal.press("s")
     apply_plan(terminal, "Start 1 VM")
-    terminal.wait_for("applied", timeout=120)
-    terminal.press("Escape")
-    terminal.wait_for("Runni", timeout=90)  # the State column is narrow
+    terminal.wait_for("succeeded", timeout=120)
+    terminal.press_until("Escape", "Runni", timeout=90)  # the State column is narrow
     terminal.press("Tab", "End", "BSpace", "BSpace", "BSpace", "H", "V", "2", "BTab")  # target HV1 → HV2
     terminal.press("l")
     apply_plan(terminal, "Live migration to HV2")

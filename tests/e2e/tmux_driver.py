@@ -56,6 +56,32 @@ class TerminalSession:
             subprocess.run([self.tmux, "send-keys", "-t", self.name, key], check=True)
             time.sleep(0.4)  # a bare Escape followed at once by a key reads as Alt+key in a terminal
 
+    def press_until(self, key: str, text: str, *, attempts: int = 3, timeout: float = 30.0) -> str:
+        """Press ``key`` until ``text`` shows (a bare Escape can be swallowed by a busy terminal's
+        escape-sequence timing); fails after ``attempts`` presses."""
+        for attempt in range(attempts):
+            self.press(key)
+            try:
+                return self.wait_for(text, timeout=timeout if attempt == attempts - 1 else timeout / attempts)
+            except AssertionError:
+                if attempt == attempts - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def press_until_gone(self, key: str, text: str, *, attempts: int = 3, timeout: float = 10.0) -> str:
+        """Press ``key`` until ``text`` is no longer on the screen (e.g. Escape closing a dialog)."""
+        for _ in range(attempts):
+            self.press(key)
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                screen = self.screen()
+                if text not in screen:
+                    return screen
+                time.sleep(0.2)
+        raise AssertionError(
+            f"{text!r} was still on the screen after {attempts} presses of {key}:\n{self.screen()}"
+        )
+
     def wait_exit(self, timeout: float = 30.0) -> int:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

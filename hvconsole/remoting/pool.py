@@ -18,6 +18,7 @@ from hvconsole.remoting.errors import (
     PipelineCancelled,
     RemotingError,
 )
+from hvconsole.remoting.fast_output import use_fast_output
 from hvconsole.remoting.settings import ConnectionSettings
 from hvconsole.remoting.state import ConnectionEvent, ConnectionState, StateListener
 from hvconsole.remoting.wire import translate
@@ -85,6 +86,7 @@ class PoolKeeper:
     def _open(self) -> RunspacePool:
         wsman = WSMan(**self.settings.wsman_kwargs())
         pool = RunspacePool(wsman, max_runspaces=self.settings.max_concurrent)
+        use_fast_output(pool)
         try:
             pool.open()
         except Exception as exc:

@@ -108,16 +108,22 @@ class StorageCmdlet(Cmdlet):
             ("Path", lambda v, x: v.path.lower() == str(x).lower()),
             ("FriendlyName", lambda v, x: like(self.world.disk(v.disk_id).friendly_name, x)),
         ]
-        for name, test in checks:
-            if name not in self.declared or not self.was_bound(name):
-                continue
-            wanted = self.bound[name]
-            values = wanted if isinstance(wanted, list) else [wanted]
-            for value in values:
-                if not any(test(v, value) for v in views):
-                    self.not_found("MSFT_Disk", name, value)
-            views = [v for v in views if any(test(v, x) for x in values)]
-        return views
+        return filter_by_keys(self, views, checks, "MSFT_Disk")
+
+
+def filter_by_keys(cmdlet: Any, rows: list[Any], checks: list[tuple[str, Any]], cim_class: str) -> list[Any]:
+    """CDXML key filtering: each bound key parameter narrows ``rows``; a value that matches nothing writes
+    the §0.2 not-found error for that key (non-terminating) and the others still filter."""
+    for name, test in checks:
+        if name not in cmdlet.declared or not cmdlet.was_bound(name):
+            continue
+        wanted = cmdlet.bound[name]
+        values = wanted if isinstance(wanted, list) else [wanted]
+        for value in values:
+            if not any(test(row, value) for row in rows):
+                cmdlet.not_found(cim_class, name, value)
+        rows = [row for row in rows if any(test(row, x) for x in values)]
+    return rows
 
 
 def disk_input() -> Param[Any]:

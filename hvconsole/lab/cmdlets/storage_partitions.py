@@ -7,7 +7,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from hvconsole.lab.cmdlets.storage import MSFT_DISK, MSFT_PARTITION
-from hvconsole.lab.cmdlets.storage_base import StorageCmdlet, disk_input, partition_object, valid_letter
+from hvconsole.lab.cmdlets.storage_base import (
+    StorageCmdlet,
+    disk_input,
+    filter_by_keys,
+    partition_object,
+    valid_letter,
+)
 from hvconsole.lab.engine import Param, cmdlet, types
 from hvconsole.lab.world.model import Disk, DiskView, Partition
 from hvconsole.lab.world.storage import (
@@ -42,16 +48,7 @@ class PartitionCmdlet(StorageCmdlet):
             ("DriveLetter", lambda r, x: (letter_of(r[1], r[2]) or "").upper() == str(x).upper()),
             ("Offset", lambda r, x: r[2].offset == int(x)),
         ]
-        for name, test in checks:
-            if name not in self.declared or not self.was_bound(name):
-                continue
-            wanted = self.bound[name]
-            values = wanted if isinstance(wanted, list) else [wanted]
-            for value in values:
-                if not any(test(r, value) for r in rows):
-                    self.not_found("MSFT_Partition", name, value)
-            rows = [r for r in rows if any(test(r, x) for x in values)]
-        return rows
+        return filter_by_keys(self, rows, checks, "MSFT_Partition")
 
 
 def partition_input() -> Param[Any]:

@@ -99,3 +99,17 @@ async def test_hosts_that_go_away_show_unreachable_with_the_reason(lab_factory) 
         row = table.rows_by_host[victim]
         await wait_for(lambda: row.state == "unreachable" and bool(row.last_error), timeout=90)
         assert "refused" in row.last_error.lower() or "unreachable" in row.last_error.lower()
+
+
+async def test_a_host_that_moved_shows_its_new_address(lab_factory) -> None:  # type: ignore[no-untyped-def]
+    opened = lab_factory(seed=12)
+    workspace = opened.workspace
+    host = workspace.host_names()[0]
+    app = HvConsoleApp(workspace, poll_seconds=0)
+    async with app.run_test(size=(120, 30)):
+        await wait_for(lambda: len(connected_rows(app)) == 3)
+        workspace.move_host(host, "127.0.0.99")  # as the network stage does after changing the address
+        row = app.screen.query_one(HostTable).rows_by_host[host]
+        await app.workers.wait_for_complete()
+        app.screen.action_refresh()  # type: ignore[attr-defined]
+        await wait_for(lambda: row.address.startswith("127.0.0.99"), timeout=60)

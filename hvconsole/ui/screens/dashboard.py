@@ -56,6 +56,12 @@ class DashboardScreen(Screen[None]):
         if self.initial_refresh:
             self.action_refresh()
 
+    def _address_of(self, name: str) -> str:
+        entry = self.workspace.host_entry(name)
+        if entry.port in (None, entry.effective_default_port):
+            return entry.address
+        return f"{entry.address}:{entry.port}"
+
     def _load_rows(self) -> None:
         table = self.query_one(HostTable)
         previous = table.rows_by_host
@@ -66,9 +72,7 @@ class DashboardScreen(Screen[None]):
             rows.append(
                 HostRow(
                     name=name,
-                    address=entry.address
-                    if entry.port in (None, entry.effective_default_port)
-                    else f"{entry.address}:{entry.port}",
+                    address=self._address_of(name),
                     state=state,
                     last_error=detail or "",
                     insecure=entry.certificate_validation == "off",
@@ -141,6 +145,7 @@ class DashboardScreen(Screen[None]):
         row = table.rows_by_host.get(message.host)
         if row is None:
             return
+        row.address = self._address_of(message.host)  # a host whose address changed is reached at the new one
         row.state = message.state
         if message.detail and message.state != "connected":
             row.last_error = message.detail

@@ -28,7 +28,8 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 test: lint
-	$(BIN)/pytest -n 2 --dist loadfile
+	$(BIN)/pytest -n 2 --dist loadfile -m "not snapshot"
+	$(BIN)/pytest -m snapshot
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -11,6 +11,8 @@ from hvconsole.launch import Opened
 from hvconsole.ui.app import HvConsoleApp
 from hvconsole.ui.screens.cluster_dashboard import ClusterDashboardScreen
 
+pytestmark = pytest.mark.snapshot
+
 
 @pytest.fixture(scope="module")
 def clustered(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Opened]:

@@ -13,9 +13,9 @@ import pytest
 from hvconsole.launch import Opened
 from hvconsole.remoting.journal import JournalEntry, Outcome
 from hvconsole.ui.app import HvConsoleApp
-from tests.ui.waiting import dashboard_ready
+from tests.ui.waiting import dashboard_ready, settled
 
-pytestmark = pytest.mark.xdist_group("ui-snapshots")
+pytestmark = pytest.mark.snapshot
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +43,7 @@ def test_help_snapshot(snap_compare, snapshot_lab: Opened) -> None:  # type: ign
     async def open_help(pilot) -> None:  # type: ignore[no-untyped-def]
         await dashboard_ready(pilot)
         await pilot.press("question_mark")
-        await pilot.pause(0.2)
+        await settled(pilot)
 
     assert snap_compare(app, terminal_size=(100, 34), run_before=open_help)
 

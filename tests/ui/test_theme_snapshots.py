@@ -15,9 +15,9 @@ import pytest
 from hvconsole.launch import Opened
 from hvconsole.settings import update_settings
 from hvconsole.ui.app import HvConsoleApp
-from tests.ui.waiting import dashboard_ready
+from tests.ui.waiting import dashboard_ready, settled
 
-pytestmark = pytest.mark.xdist_group("ui-theme-snapshots")
+pytestmark = pytest.mark.snapshot
 
 THEMES = ["hvconsole-dark", "hvconsole-light", "classic", "high-contrast"]
 
@@ -55,6 +55,6 @@ def test_help_in_theme(snap_compare, theme_lab: Opened, theme: str) -> None:  # 
         await dashboard_ready(pilot)
         assert pilot.app.theme == theme
         await pilot.press("question_mark")
-        await pilot.pause(0.2)
+        await settled(pilot)
 
     assert snap_compare(app, terminal_size=(100, 34), run_before=open_help)

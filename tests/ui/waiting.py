@@ -30,4 +30,17 @@ async def dashboard_ready(pilot, timeout: float = 90.0) -> None:  # type: ignore
 
     await wait_for(ready, timeout)
     table.move_cursor(row=0)
-    await pilot.pause(0.2)
+    await settled(pilot)
+
+
+async def settled(pilot, step: float = 0.25, attempts: int = 40) -> None:  # type: ignore[no-untyped-def]
+    """Wait until two screenshots a moment apart are the same (late messages, a theme's styles being applied
+    on a loaded machine), so a snapshot shows the screen at rest."""
+    previous = None
+    for _ in range(attempts):
+        await pilot.pause(step)
+        current = pilot.app.export_screenshot()
+        if current == previous:
+            return
+        previous = current
+    raise AssertionError("the screen did not settle")

@@ -45,7 +45,12 @@ async def capture(
                 rows = app.screen.query_one(HostTable).rows_by_host.values()
             except Exception:
                 rows = []
-            if rows and all(r.state == "connected" and r.overview is not None for r in rows):
+            refreshing = getattr(app.screen, "refreshing", False)
+            if (
+                rows
+                and all(r.state == "connected" and r.overview is not None for r in rows)
+                and not refreshing
+            ):
                 break
             await pilot.pause(0.05)
         if before is not None:
@@ -57,7 +62,13 @@ async def capture(
             if not [w for w in app.workers if not w.is_finished]:
                 break
             await pilot.pause(0.05)
-        await pilot.pause(0.2)
+        previous = None
+        for _ in range(40):  # until the screen is at rest: two renders a moment apart are the same
+            await pilot.pause(0.25)
+            current = app.export_screenshot()
+            if current == previous:
+                break
+            previous = current
         app.save_screenshot(filename=f"{name}.svg", path=str(out))
 
 
